@@ -1,0 +1,318 @@
+"""The ``monitor`` command. Thin: parse options, open the stages, print; the work happens in the stage modules.
+
+Every expected failure (bad config, database down, unknown feed) ends as one line on stderr and a non-zero
+exit, never a traceback; ``--debug`` shows tracebacks for the unexpected ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from monitor import __version__, logs
+from monitor.config import ConfigError, Settings, load_settings, parse_duration, resolve_config_path
+from monitor.store import Store, StoreError, open_store
+
+EXIT_CONFIG = 2
+EXIT_FAILURE = 1
+
+
+@dataclass
+class Context:
+    config: str | None
+    log_level: str | None
+    log_format: str | None
+    debug: bool
+    _settings: Settings | None = None
+
+    @property
+    def config_path(self) -> Path:
+        return resolve_config_path(self.config)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+            logs.register_secret(_db_password(self._settings.database_url))
+            logs.setup(self.log_level or self._settings.log.level, self.log_format or self._settings.log.format)
+        return self._settings
+
+    def store(self, upgrade: bool = True) -> Store:
+        return open_store(self.settings().database_url, upgrade=upgrade)
+
+
+def _db_password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).password  # type: ignore[return-value]
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+class MonitorGroup(click.Group):
+    """Turns the errors users can cause into one line each."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_CONFIG)
+        except StoreError as exc:
+            fail(f"monitor: {exc}")
+        except KeyboardInterrupt:
+            fail("monitor: interrupted", 130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            obj = ctx.obj if isinstance(ctx.obj, Context) else None
+            if obj is not None and obj.debug:
+                raise
+            fail(f"monitor: internal error: {type(exc).__name__}: {logs.redact(str(exc))} (--debug shows more)")
+
+
+@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", metavar="PATH",
+              help="Config file [default: $MONITOR_CONFIG or config/monitor.yaml]")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), help="Overrides log.level.")
+@click.option("--log-format", type=click.Choice(["kv", "json"]), help="Overrides log.format.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.version_option(__version__, prog_name="monitor")
+@click.pass_context
+def cli(ctx: click.Context, config: str | None, log_level: str | None, log_format: str | None, debug: bool) -> None:
+    """Monitor news feeds for where EU member states stand on dialogue with Russia."""
+    ctx.obj = Context(config, log_level, log_format, debug)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+# ------------------------------------------------------------------------------------------------ check
+
+
+@cli.command()
+@pass_ctx
+def check(ctx: Context) -> None:
+    """Validate the config file and say what it configures."""
+    s = ctx.settings()
+    enabled = len(s.enabled_feeds)
+    click.echo(f"{ctx.config_path}: ok ({len(s.feeds)} feeds, {enabled} enabled)")
+
+
+# ------------------------------------------------------------------------------------------------ db
+
+
+@cli.group()
+def db() -> None:
+    """Database schema management."""
+
+
+@db.command("upgrade")
+@pass_ctx
+def db_upgrade(ctx: Context) -> None:
+    """Apply pending migrations (the daemon and `poll` do this by themselves)."""
+    store = ctx.store(upgrade=True)
+    click.echo(f"database at revision {store.revision()}")
+
+
+@db.command("current")
+@pass_ctx
+def db_current(ctx: Context) -> None:
+    """Print the schema revision of the database."""
+    store = ctx.store(upgrade=False)
+    click.echo(store.revision() or "empty (run `monitor db upgrade`)")
+
+
+# ------------------------------------------------------------------------------------------------ poll / run
+
+
+@cli.command()
+@click.option("--feed", "names", multiple=True, metavar="NAME", help="Poll only this feed (repeatable).")
+@click.option("--due", is_flag=True, help="Only feeds whose next poll time has come.")
+@click.option("--workers", type=int, default=None, help="Parser processes [default: one per core].")
+@click.option("-v", "--verbose", is_flag=True, help="Log every feed, not only the summary.")
+@pass_ctx
+def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, verbose: bool) -> None:
+    """Run one poll cycle now and print a summary. Failed feeds are reported, not fatal."""
+    from monitor.pipeline import Pipeline, utcnow
+    from monitor.schedule import is_due
+
+    settings = ctx.settings()
+    if not verbose and not ctx.log_level:
+        logs.setup("error", ctx.log_format or settings.log.format)
+    feeds = [settings.feed(n) for n in names] if names else list(settings.enabled_feeds)
+    store = ctx.store()
+    store.sync_feeds(settings.feeds, utcnow())
+    if due:
+        states = store.feed_states([f.name for f in feeds])
+        now = utcnow()
+        feeds = [f for f in feeds if is_due(getattr(states.get(f.name), "next_poll_at", None), now)]
+    if not feeds:
+        click.echo("no feeds to poll" + (" (none is due)" if due else ""))
+        return
+    if workers is None and len(feeds) < 4:
+        workers = 0  # a pool costs more to start than a handful of feeds take to parse
+
+    async def go() -> Any:
+        async with Pipeline(settings, store, workers=workers) as pipeline:
+            if sys.stderr.isatty():
+                with click.progressbar(length=len(feeds), label="polling", file=sys.stderr) as bar:
+                    return await pipeline.poll_many(feeds, on_done=lambda _r: bar.update(1))
+            return await pipeline.poll_many(feeds)
+
+    report = asyncio.run(go())
+    for r in report.failed:
+        click.echo(f"failed: {r.describe()}", err=True)
+    click.echo(report.summary())
+
+
+@cli.command()
+@pass_ctx
+def run(ctx: Context) -> None:
+    """Run the daemon: poll every enabled feed on its schedule until SIGTERM/SIGINT (SIGHUP reloads)."""
+    from monitor.daemon import Daemon
+
+    settings = ctx.settings()
+    store = ctx.store()
+    code = asyncio.run(Daemon(settings, store, ctx.config_path).run())
+    sys.exit(code)
+
+
+# ------------------------------------------------------------------------------------------------ feeds
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def feeds(click_ctx: click.Context) -> None:
+    """Show the configured feeds and their health."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    ctx: Context = click_ctx.obj
+    settings = ctx.settings()
+    store = ctx.store()
+    states = store.feed_states([f.name for f in settings.feeds], with_counts=True)
+    now = datetime.now(UTC)
+    rows = [("FEED", "STATUS", "LAST SUCCESS", "FAILS", "NEXT POLL", "ARTICLES", "LAST ERROR")]
+    for f in settings.feeds:
+        st = states.get(f.name)
+        if st is None:
+            rows.append((f.name, "new" if f.enabled else "disabled", "never", "0", "-", "0", ""))
+            continue
+        status = "disabled" if not f.enabled else (st.last_status or "new")
+        if status == "error" and st.http_status:
+            status = f"error {st.http_status}"
+        error = st.last_error if st.last_status == "error" else (f"moved to {st.moved_to}" if st.moved_to else "")
+        rows.append((
+            f.name, status, _ago(st.last_success_at, now), str(st.consecutive_failures),
+            _until(st.next_poll_at, now) if f.enabled else "-", str(st.article_count), _clip(error or "", 70),
+        ))
+    click.echo(_table(rows))
+    failing = sum(1 for f in settings.feeds if (st := states.get(f.name)) and st.consecutive_failures)
+    click.echo(f"\n{len(settings.feeds)} feeds, {failing} failing")
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    return "never" if when is None else f"{_span((now - when).total_seconds())} ago"
+
+
+def _until(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "now"
+    seconds = (when - now).total_seconds()
+    return "due" if seconds <= 0 else f"in {_span(seconds)}"
+
+
+def _span(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+
+
+# ------------------------------------------------------------------------------------------------ export
+
+
+def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
+    """``7d`` (a duration back from now) or an ISO date/time."""
+    if not value:
+        return None
+    now = now or datetime.now(UTC)
+    try:
+        return now - timedelta(seconds=parse_duration(value))
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: use a duration (7d, 12h) or a date (2026-11-01)") from None
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+EXPORT_FIELDS = ["id", "url", "title", "summary", "published", "first_seen", "language", "feeds"]
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def export_rows(store: Store, since: datetime | None) -> Iterator[dict[str, Any]]:
+    for a in store.articles(since=since):
+        yield {"id": a.id, "url": a.url, "title": a.title, "summary": a.summary, "published": _iso(a.published),
+               "first_seen": _iso(a.first_seen), "language": a.language, "feeds": list(a.feeds)}
+
+
+@cli.command()
+@click.option("--since", metavar="WHEN", help="Only articles published since: a duration back (7d) or a date.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@pass_ctx
+def export(ctx: Context, since: str | None, fmt: str) -> None:
+    """Write stored articles to stdout, one per line (jsonl) or row (csv)."""
+    store = ctx.store()
+    rows = export_rows(store, parse_since(since))
+    out = click.get_text_stream("stdout")
+    write: Callable[[dict[str, Any]], Any]
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+
+        def write(row: dict[str, Any]) -> Any:
+            flat = {k: ("; ".join(v) if isinstance(v, list) else ("" if v is None else v)) for k, v in row.items()}
+            return writer.writerow(flat)
+    else:
+
+        def write(row: dict[str, Any]) -> Any:
+            return out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+    try:
+        for row in rows:
+            write(row)
+    except BrokenPipeError:  # `monitor export | head`
+        sys.stderr.close()
+
+
+def main() -> None:
+    cli(prog_name="monitor")
+
+
+if __name__ == "__main__":
+    main()

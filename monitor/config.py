@@ -1,0 +1,455 @@
+"""YAML configuration -> typed, validated settings.
+
+Users edit the YAML by hand, so every mistake must come back as one line that names the file, the line and the
+key (``config/monitor.yaml:12: feeds[3].interval: ...``) instead of a traceback. The round-trip loader of
+ruamel.yaml keeps line numbers for every key and item, which is what makes those messages possible; the result is
+plain frozen dataclasses so that no other stage ever sees YAML.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from monitor import USER_AGENT
+
+DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
+DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
+ENV_CONFIG = "MONITOR_CONFIG"
+ENV_DATABASE_URL = "MONITOR_DATABASE_URL"
+
+
+class ConfigError(Exception):
+    """A configuration problem, already phrased as the one line the user will read."""
+
+
+# --------------------------------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    name: str
+    url: str
+    interval: float  # seconds between polls
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    user_agent: str = USER_AGENT
+    timeout: float = 30.0  # whole request, redirects and body included: a slow server costs at most this
+    connect_timeout: float = 10.0
+    max_body_bytes: int = 10 * 1024 * 1024  # on decoded bytes, so a gzip bomb stops here too
+    max_redirects: int = 5
+    concurrency: int = 50  # requests in flight overall
+    per_host: int = 2  # requests in flight per host: politeness towards publishers
+    max_backoff: float = 24 * 3600.0  # a failing feed is retried at least this often, never dropped
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    level: str = "info"
+    format: str = "kv"  # kv | json
+
+
+@dataclass(frozen=True)
+class Settings:
+    path: Path | None
+    database_url: str = DEFAULT_DATABASE_URL
+    default_interval: float = 15 * 60.0
+    default_language: str | None = None
+    http: HttpSettings = field(default_factory=HttpSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    feeds: tuple[FeedConfig, ...] = ()
+
+    @property
+    def enabled_feeds(self) -> tuple[FeedConfig, ...]:
+        return tuple(f for f in self.feeds if f.enabled)
+
+    def feed(self, name: str) -> FeedConfig:
+        for f in self.feeds:
+            if f.name.casefold() == name.casefold():
+                return f
+        known = ", ".join(f.name for f in self.feeds[:8]) or "none configured"
+        raise ConfigError(f"{self.path or 'config'}: no feed named {name!r} (known: {known})")
+
+
+# --------------------------------------------------------------------------------------------------- scalars
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)", re.IGNORECASE)
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]i?b?|b)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "b": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+_ENV_REF = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def parse_duration(value: Any) -> float:
+    """``90s``, ``15m``, ``1h30m``, ``1d`` or a bare number of seconds -> seconds."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 90s, 15m, 1h or 1d")
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        text = str(value).strip().replace(" ", "")
+        if re.fullmatch(r"\d+(?:\.\d+)?", text):
+            seconds = float(text)
+        elif text and re.fullmatch(rf"(?:{_DURATION_PART.pattern})+", text, re.IGNORECASE):
+            seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART.findall(text))
+        else:
+            raise ValueError(f"{value!r} is not a duration (use e.g. 90s, 15m, 1h or 1d)")
+    if seconds <= 0:
+        raise ValueError(f"{value!r} must be longer than zero")
+    return seconds
+
+
+def parse_size(value: Any) -> int:
+    """``10MB``, ``512KB`` or a bare number of bytes -> bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    else:
+        m = _SIZE.match(str(value))
+        if not m:
+            raise ValueError(f"{value!r} is not a size (use e.g. 512KB, 10MB)")
+        size = int(float(m.group(1)) * _SIZE_UNITS[(m.group(2) or "")[:1].lower()])
+    if size <= 0:
+        raise ValueError(f"{value!r} must be larger than zero")
+    return size
+
+
+def format_duration(seconds: float) -> str:
+    for unit, length in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= length and seconds % length == 0:
+            return f"{int(seconds // length)}{unit}"
+    return f"{seconds:g}s"
+
+
+def check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    if not parts.hostname:
+        raise ValueError(f"{value!r} has no host")
+    try:
+        _ = parts.port
+    except ValueError as exc:
+        raise ValueError(f"{value!r} has a bad port") from exc
+    return value
+
+
+def normalise_database_url(url: str) -> str:
+    """Plain ``postgresql://`` means psycopg 3 here, the driver we ship; SQLite paths get their folder made."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # sqlalchemy raises ArgumentError with the URL in it; keep ours short
+        raise ValueError(f"not a database URL ({exc.__class__.__name__})") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif not parsed.drivername.startswith(("sqlite", "postgresql")):
+        raise ValueError(f"unsupported database {parsed.drivername!r} (use sqlite:/// or postgresql://)")
+    return parsed.render_as_string(hide_password=False)
+
+
+# --------------------------------------------------------------------------------------------------- reading
+
+
+class _Reader:
+    """Walks the loaded YAML, remembering where each value came from so errors can point at it."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, line: int | None, where: str, message: str) -> NoReturn:
+        location = f"{self.source}:{line}" if line else self.source
+        raise ConfigError(f"{location}: {where}: {message}" if where else f"{location}: {message}")
+
+    @staticmethod
+    def line(container: Any, key: Any) -> int | None:
+        try:
+            if isinstance(container, CommentedMap):
+                return container.lc.value(key)[0] + 1
+            if isinstance(container, CommentedSeq):
+                return container.lc.item(key)[0] + 1
+        except (KeyError, IndexError, TypeError, AttributeError):
+            pass
+        lc = getattr(container, "lc", None)
+        return lc.line + 1 if lc is not None and lc.line is not None else None
+
+    @staticmethod
+    def key_line(container: Any, key: Any) -> int | None:
+        try:
+            return container.lc.key(key)[0] + 1
+        except (KeyError, IndexError, TypeError, AttributeError):
+            return None
+
+    def mapping(self, value: Any, where: str, line: int | None, allowed: Mapping[str, bool]) -> CommentedMap:
+        """Check a mapping's keys: unknown keys and missing required ones are errors."""
+        if value is None:
+            value = CommentedMap()
+        if not isinstance(value, Mapping):
+            self.fail(line, where, f"expected a mapping of keys, got {_kind(value)}")
+        for key in value:
+            if key not in allowed:
+                close = _closest(str(key), allowed)
+                hint = f" (did you mean {close!r}?)" if close else f" (allowed: {', '.join(allowed)})"
+                self.fail(self.key_line(value, key), _join(where, key), f"unknown key{hint}")
+        for key, required in allowed.items():
+            if required and key not in value:
+                self.fail(line, _join(where, key), "missing (required)")
+        return value  # type: ignore[return-value]
+
+    def get(self, container: Any, key: str, where: str, convert: Callable[[Any], Any], default: Any = None) -> Any:
+        if key not in container or container[key] is None:
+            return default
+        raw = container[key]
+        try:
+            return convert(raw)
+        except ValueError as exc:
+            self.fail(self.line(container, key), _join(where, key), str(exc))
+
+    def substitute_env(self, node: Any, where: str = "") -> None:
+        """Replace ``${VAR}`` (and ``${VAR:-default}``) in every string value, in place; ``$$`` is a dollar."""
+        items: list[tuple[Any, Any]]
+        if isinstance(node, Mapping):
+            items = list(node.items())
+        elif isinstance(node, list):
+            items = list(enumerate(node))
+        else:
+            return
+        for key, value in items:
+            here = f"{where}[{key}]" if isinstance(node, list) else _join(where, key)
+            if isinstance(value, str) and "$" in value:
+                node[key] = self._expand(value, self.line(node, key), here)
+            else:
+                self.substitute_env(value, here)
+
+    def _expand(self, text: str, line: int | None, where: str) -> str:
+        def replace(m: re.Match[str]) -> str:
+            if m.group(0) == "$$":
+                return "$"
+            name, default = m.group(1), m.group(2)
+            value = os.environ.get(name)
+            if value is None or (value == "" and default is not None):
+                if default is not None:
+                    return default
+                self.fail(line, where, f"environment variable {name} is not set")
+            return value
+
+        return _ENV_REF.sub(replace, text)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _join(where: str, key: Any) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+def _closest(key: str, allowed: Mapping[str, bool]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.75)
+    return matches[0] if matches else None
+
+
+def _string(value: Any) -> str:
+    if isinstance(value, Mapping | list) or value is None:
+        raise ValueError(f"expected text, got {_kind(value)}")
+    text = str(value).strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"expected true or false, got {_kind(value)}")
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"expected a whole number above zero, got {_kind(value)}")
+    return value
+
+
+def _language(value: Any) -> str:
+    text = _string(value).replace("_", "-")
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", text):
+        raise ValueError(f"{value!r} is not a language code such as en, de or pt-BR")
+    return text.split("-")[0].lower()
+
+
+def _choice(*options: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        text = _string(value).lower()
+        if text not in options:
+            raise ValueError(f"{value!r} is not one of {', '.join(options)}")
+        return text
+
+    return convert
+
+
+# --------------------------------------------------------------------------------------------------- sections
+
+_TOP = {"database": False, "defaults": False, "http": False, "log": False, "feeds": False}
+_DEFAULTS = {"interval": False, "language": False}
+_HTTP = {
+    "user_agent": False,
+    "timeout": False,
+    "connect_timeout": False,
+    "max_body": False,
+    "max_redirects": False,
+    "concurrency": False,
+    "per_host": False,
+    "max_backoff": False,
+}
+_LOG = {"level": False, "format": False}
+_FEED = {"name": True, "url": True, "interval": False, "language": False, "tags": False, "enabled": False}
+
+
+def _read_http(r: _Reader, node: Any, line: int | None) -> HttpSettings:
+    m = r.mapping(node, "http", line, _HTTP)
+    d = HttpSettings()
+    return HttpSettings(
+        user_agent=r.get(m, "user_agent", "http", _string, d.user_agent),
+        timeout=r.get(m, "timeout", "http", parse_duration, d.timeout),
+        connect_timeout=r.get(m, "connect_timeout", "http", parse_duration, d.connect_timeout),
+        max_body_bytes=r.get(m, "max_body", "http", parse_size, d.max_body_bytes),
+        max_redirects=r.get(m, "max_redirects", "http", _positive_int, d.max_redirects),
+        concurrency=r.get(m, "concurrency", "http", _positive_int, d.concurrency),
+        per_host=r.get(m, "per_host", "http", _positive_int, d.per_host),
+        max_backoff=r.get(m, "max_backoff", "http", parse_duration, d.max_backoff),
+    )
+
+
+def _read_feeds(r: _Reader, node: Any, line: int | None, interval: float, language: str | None):
+    if node is None:
+        return ()
+    if not isinstance(node, list):
+        r.fail(line, "feeds", f"expected a list of feeds, got {_kind(node)}")
+    feeds: list[FeedConfig] = []
+    seen: dict[str, tuple[int | None, str]] = {}
+    for i, item in enumerate(node):
+        where = f"feeds[{i}]"
+        item_line = r.line(node, i)
+        m = r.mapping(item, where, item_line, _FEED)
+        name = r.get(m, "name", where, _string)
+        url = r.get(m, "url", where, lambda v: check_http_url(_string(v)))
+        tags = r.get(m, "tags", where, _tags, ())
+        key = name.casefold()
+        if key in seen:
+            first_line, _ = seen[key]
+            r.fail(r.line(m, "name"), f"{where}.name", f"duplicate feed name {name!r} (first at line {first_line})")
+        seen[key] = (r.line(m, "name"), name)
+        feeds.append(
+            FeedConfig(
+                name=name,
+                url=url,
+                interval=r.get(m, "interval", where, parse_duration, interval),
+                language=r.get(m, "language", where, _language, language),
+                tags=tags,
+                enabled=r.get(m, "enabled", where, _bool, True),
+            )
+        )
+    return tuple(feeds)
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of tags, got {_kind(value)}")
+    return tuple(_string(v) for v in value)
+
+
+def load_yaml(text: str, source: str) -> Any:
+    """Parse YAML keeping line numbers; syntax errors and duplicate keys become one-line ConfigErrors."""
+    yaml = YAML(typ="rt")
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark is not None else ""
+        problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        raise ConfigError(f"{source}{line}: YAML syntax error: {problem}") from None
+    except Exception as exc:  # ruamel raises a few unmarked errors (e.g. bad tabs, control characters)
+        raise ConfigError(f"{source}: YAML syntax error: {' '.join(str(exc).split())}") from None
+
+
+def parse_settings(text: str, source: str = "<config>", path: Path | None = None) -> Settings:
+    r = _Reader(source)
+    root = load_yaml(text, source)
+    root = r.mapping(root, "", 1, _TOP)
+    r.substitute_env(root)
+
+    defaults = r.mapping(root.get("defaults"), "defaults", r.line(root, "defaults"), _DEFAULTS)
+    interval = r.get(defaults, "interval", "defaults", parse_duration, Settings.default_interval)
+    language = r.get(defaults, "language", "defaults", _language, None)
+
+    env_db = os.environ.get(ENV_DATABASE_URL)
+    if env_db:
+        try:
+            database = normalise_database_url(env_db)
+        except ValueError as exc:
+            raise ConfigError(f"${ENV_DATABASE_URL}: {exc}") from None
+    else:
+        database = r.get(root, "database", "", lambda v: normalise_database_url(_string(v)), None)
+        database = database or normalise_database_url(DEFAULT_DATABASE_URL)
+
+    log = r.mapping(root.get("log"), "log", r.line(root, "log"), _LOG)
+    return Settings(
+        path=path,
+        database_url=database,
+        default_interval=interval,
+        default_language=language,
+        http=_read_http(r, root.get("http"), r.line(root, "http")),
+        log=LogSettings(
+            level=r.get(log, "level", "log", _choice("debug", "info", "warning", "error"), "info"),
+            format=r.get(log, "format", "log", _choice("kv", "json"), "kv"),
+        ),
+        feeds=_read_feeds(r, root.get("feeds"), r.line(root, "feeds"), interval, language),
+    )
+
+
+def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(ENV_CONFIG)
+    return Path(env) if env else DEFAULT_CONFIG_PATH
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read and validate the config file; every failure is a ConfigError naming the file."""
+    p = resolve_config_path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found (pass --config PATH or set ${ENV_CONFIG})") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read config file: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{p}:{line}: config file is not valid UTF-8") from None
+    return parse_settings(text, str(p), p)

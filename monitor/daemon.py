@@ -1,0 +1,174 @@
+"""``monitor run``: APScheduler wiring, signals and config reload around the pipeline.
+
+Each feed is its own one-shot job, re-armed after every poll for the exact time the poll planned (interval,
+backoff, Retry-After, publisher hints). A global tick that polls "whatever is due" would alias: a feed due a few
+seconds after a tick waits for the next one, so 15 minutes quietly becomes 30. The plan is also stored, so a
+restart resumes the same schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from monitor import schedule
+from monitor.config import ConfigError, FeedConfig, Settings, load_settings
+from monitor.logs import get_logger
+from monitor.pipeline import Pipeline
+from monitor.store import FeedState, Store, StoreError, safe_url
+
+log = get_logger(__name__)
+STARTUP_SPREAD = 30.0  # seconds over which overdue feeds are spread at start, so a restart is not a stampede
+SHUTDOWN_GRACE = 45.0  # seconds in-flight polls get to finish after SIGTERM (a fetch is capped at ~30 s)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Daemon:
+    def __init__(self, settings: Settings, store: Store, config_path: Path | None = None):
+        self.settings = settings
+        self.store = store
+        self.config_path = config_path
+        self.feeds: dict[str, FeedConfig] = {f.name: f for f in settings.enabled_feeds}
+        self.scheduler: AsyncIOScheduler | None = None
+        self.pipeline: Pipeline | None = None
+        self._stop = asyncio.Event()
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._rng = random.Random()
+        self.started_at: datetime | None = None
+
+    # ------------------------------------------------------------------------------------------ lifecycle
+
+    async def run(self) -> int:
+        loop = asyncio.get_running_loop()
+        self.scheduler = AsyncIOScheduler(event_loop=loop, timezone=UTC,
+                                          job_defaults={"coalesce": True, "max_instances": 1,
+                                                        "misfire_grace_time": None})
+        async with Pipeline(self.settings, self.store) as pipeline:
+            self.pipeline = pipeline
+            await self._sync_and_schedule(initial=True)
+            self.scheduler.start()
+            self.started_at = _now()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self.request_stop, sig.name)
+            loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload()))
+            log.info("daemon.started", feeds=len(self.feeds), database=safe_url(self.settings.database_url))
+            try:
+                await self._stop.wait()
+            finally:
+                for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                    loop.remove_signal_handler(sig)
+                await self._shutdown()
+        log.info("daemon.stopped")
+        return 0
+
+    def request_stop(self, reason: str = "stop") -> None:
+        log.info("daemon.stopping", reason=reason)
+        self._stop.set()
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running and not self._stop.is_set()
+
+    async def _shutdown(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self._inflight:
+            # Let polls finish their fetch and, above all, their write; then give up on stragglers.
+            _, pending = await asyncio.wait(set(self._inflight), timeout=SHUTDOWN_GRACE)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=5)
+
+    # ------------------------------------------------------------------------------------------ scheduling
+
+    async def _sync_and_schedule(self, initial: bool = False, changed: set[str] | None = None) -> None:
+        assert self.pipeline is not None and self.scheduler is not None
+        now = _now()
+        await self.pipeline.db(self.store.sync_feeds, self.settings.feeds, now)
+        states = await self.pipeline.db(self.store.feed_states)
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("feed:") and job.id[5:] not in self.feeds:
+                job.remove()
+        for name, feed in self.feeds.items():
+            job = self.scheduler.get_job(f"feed:{name}")
+            if job is not None and not initial and (changed is None or name not in changed):
+                continue
+            self._arm(feed, self._first_run(feed, states.get(name), now))
+
+    def _first_run(self, feed: FeedConfig, state: FeedState | None, now: datetime) -> datetime:
+        if state is None or state.last_polled_at is None:
+            return now + timedelta(seconds=self._rng.uniform(0, min(STARTUP_SPREAD, feed.interval)))
+        planned = state.next_poll_at
+        if state.consecutive_failures == 0 or planned is None:
+            # The interval may have changed since the stored plan was made: recompute from the last poll.
+            plan = schedule.plan_next(feed.interval, failed=False, failures=0,
+                                      max_backoff=self.settings.http.max_backoff, ttl=state.ttl_seconds)
+            planned = state.last_polled_at + timedelta(seconds=plan.delay)
+        if planned <= now:
+            return now + timedelta(seconds=self._rng.uniform(0, min(STARTUP_SPREAD, feed.interval)))
+        return planned
+
+    def _arm(self, feed: FeedConfig, when: datetime) -> None:
+        assert self.scheduler is not None
+        if self._stop.is_set():
+            return
+        self.scheduler.add_job(self._poll_job, trigger=DateTrigger(run_date=when, timezone=UTC),
+                               args=[feed.name], id=f"feed:{feed.name}", name=feed.name, replace_existing=True)
+
+    async def _poll_job(self, name: str) -> None:
+        task = asyncio.current_task()
+        assert task is not None and self.pipeline is not None
+        self._inflight.add(task)
+        feed = self.feeds.get(name)
+        next_at: datetime | None = None
+        try:
+            if feed is None:
+                return
+            report = await self.pipeline.poll(feed)
+            next_at = report.next_poll_at
+        except Exception as exc:  # a bug must cost one poll, not the feed's whole future
+            log.error("feed.poll_crashed", exc_info=True, feed=name, error=f"{type(exc).__name__}: {exc}")
+        finally:
+            self._inflight.discard(task)
+            feed = self.feeds.get(name)
+            if feed is not None and not self._stop.is_set():
+                if next_at is None:  # the database was down: nothing was planned or stored
+                    plan = schedule.PollPlan(min(feed.interval, 300.0), "retry")
+                    next_at = schedule.next_poll_at(_now(), plan, self._rng)
+                self._arm(feed, next_at)
+
+    # ------------------------------------------------------------------------------------------ reload
+
+    async def reload(self) -> bool:
+        """SIGHUP: re-read the config. An invalid file is logged and the running config kept."""
+        if self.config_path is None:
+            return False
+        try:
+            new = load_settings(self.config_path)
+        except ConfigError as exc:
+            log.error("config.reload_failed", error=str(exc), kept="previous configuration")
+            return False
+        old = self.feeds
+        new_feeds = {f.name: f for f in new.enabled_feeds}
+        changed = {n for n, f in new_feeds.items() if old.get(n) != f}
+        self.settings, self.feeds = new, new_feeds
+        if self.pipeline is not None:
+            self.pipeline.settings = new
+        try:
+            await self._sync_and_schedule(changed=changed)
+        except StoreError as exc:
+            log.error("config.reload_failed", error=str(exc), kept="schedules of unchanged feeds")
+            return False
+        log.info("config.reloaded", feeds=len(new_feeds), changed=len(changed),
+                 removed=len(set(old) - set(new_feeds)))
+        return True

@@ -1,0 +1,270 @@
+"""HTTP only: one GET per feed, polite and bounded, and never an exception for the caller.
+
+Everything a hostile or broken server can do (hang, drip, send forever, compress a bomb, loop redirects, point
+at ``file://``) ends as a ``FetchResult`` with ``outcome="error"`` and a one-line reason, so one bad feed cannot
+stop a cycle. Redirects and content decoding are done here rather than by httpx because both need limits httpx
+does not enforce: only http(s) targets, and a cap on *decoded* bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from typing import Literal
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from monitor.config import HttpSettings
+
+Outcome = Literal["ok", "not_modified", "error"]
+REDIRECTS = {301, 302, 303, 307, 308}
+# Headers the parser needs (charset, base URL, language) and the ones kept for the next conditional GET.
+KEPT_HEADERS = ("content-type", "content-location", "content-language", "etag", "last-modified")
+ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+          "text/xml;q=0.9, */*;q=0.5")
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    outcome: Outcome
+    final_url: str | None = None
+    status: int | None = None
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    error_kind: str | None = None  # timeout, connect, http, too_large, redirect, protocol, encoding
+    retry_after: float | None = None  # seconds, from Retry-After on 429/503
+    max_age: float | None = None  # seconds, from Cache-Control: max-age
+    permanent_redirect: str | None = None  # where a 301/308 chain ended, so the user can update the config
+    elapsed: float = 0.0
+
+
+class FetchError(Exception):
+    def __init__(self, kind: str, message: str, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+        self.retry_after = retry_after
+
+
+class _Decoder:
+    """Content-Encoding decoding with a hard cap on output, checked before memory is spent on it."""
+
+    def __init__(self, encoding: str, limit: int):
+        self.limit = limit
+        self.size = 0
+        enc = encoding.strip().lower()
+        # Some servers send raw DEFLATE without the zlib header under "deflate": retried once on the first chunk.
+        self._may_be_raw_deflate = enc == "deflate"
+        if enc in ("", "identity"):
+            self._z = None
+        elif enc in ("gzip", "x-gzip"):
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif enc == "deflate":
+            self._z = zlib.decompressobj(zlib.MAX_WBITS)
+        else:
+            raise FetchError("encoding", f"unsupported Content-Encoding {encoding!r}")
+
+    def feed(self, chunk: bytes) -> bytes:
+        if self._z is None:
+            out = chunk
+        else:
+            try:
+                out = self._z.decompress(chunk, self.limit - self.size + 1)
+            except zlib.error as exc:
+                if self._may_be_raw_deflate and self.size == 0:
+                    self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+                    self._may_be_raw_deflate = False
+                    return self.feed(chunk)
+                raise FetchError("encoding", f"corrupt compressed body ({exc})") from None
+            self._may_be_raw_deflate = False
+        self.size += len(out)
+        if self.size > self.limit:
+            raise FetchError("too_large", f"body larger than {_human(self.limit)} (decoded)")
+        return out
+
+    def flush(self) -> bytes:
+        if self._z is None:
+            return b""
+        out = self._z.flush()
+        self.size += len(out)
+        if self.size > self.limit:
+            raise FetchError("too_large", f"body larger than {_human(self.limit)} (decoded)")
+        return out
+
+
+def _human(n: int) -> str:
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n} bytes"
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Retry-After is either delta-seconds or an HTTP date; anything else is ignored."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def parse_max_age(value: str | None) -> float | None:
+    if not value:
+        return None
+    for directive in value.lower().split(","):
+        name, _, arg = directive.strip().partition("=")
+        if name == "max-age":
+            try:
+                return max(0.0, float(arg.strip().strip('"')))
+            except ValueError:
+                return None
+    return None
+
+
+class Fetcher:
+    """One shared httpx client with global and per-host concurrency limits. Use as an async context manager."""
+
+    def __init__(self, settings: HttpSettings, transport: httpx.AsyncBaseTransport | None = None):
+        self.settings = settings
+        read = max(1.0, min(settings.timeout, 20.0))
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(connect=settings.connect_timeout, read=read, write=read, pool=None),
+            follow_redirects=False,
+            headers={"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
+            limits=httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency),
+            transport=transport,
+        )
+        self._overall = asyncio.Semaphore(settings.concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, request: FetchRequest) -> FetchResult:
+        started = time.monotonic()
+        async with self._overall:
+            try:
+                async with asyncio.timeout(self.settings.timeout):
+                    result = await self._fetch(request)
+            except FetchError as exc:
+                result = FetchResult(request.url, "error", status=exc.status, error=str(exc), error_kind=exc.kind,
+                                     retry_after=exc.retry_after)
+            except (TimeoutError, httpx.TimeoutException):
+                result = FetchResult(request.url, "error", error=f"timed out after {self.settings.timeout:g}s",
+                                     error_kind="timeout")
+            except httpx.ConnectError as exc:
+                result = FetchResult(request.url, "error", error=f"cannot connect: {_reason(exc)}",
+                                     error_kind="connect")
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+                result = FetchResult(request.url, "error", error=f"connection dropped: {_reason(exc)}",
+                                     error_kind="protocol")
+            except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as exc:
+                result = FetchResult(request.url, "error", error=f"request failed: {_reason(exc)}",
+                                     error_kind="protocol")
+        return _with_elapsed(result, time.monotonic() - started)
+
+    async def _fetch(self, request: FetchRequest) -> FetchResult:
+        url = request.url
+        seen = {url}
+        permanent: str | None = None
+        all_permanent = True
+        headers: dict[str, str] = {}
+        if request.etag:
+            headers["If-None-Match"] = request.etag
+        if request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
+        for _hop in range(self.settings.max_redirects + 1):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme not in ("http", "https"):
+                raise FetchError("redirect", f"refusing non-http URL {url}")
+            host = (urlsplit(url).hostname or "").lower()
+            async with self._hosts[host], self._client.stream("GET", url, headers=headers) as resp:
+                status = resp.status_code
+                if status in REDIRECTS:
+                    location = resp.headers.get("location")
+                    if not location:
+                        raise FetchError("redirect", f"HTTP {status} redirect without a Location", status)
+                    target = urljoin(url, location.strip())
+                    if urlsplit(target).scheme.lower() not in ("http", "https"):
+                        raise FetchError("redirect", f"redirect to non-http URL {target[:200]}", status)
+                    if target in seen:
+                        raise FetchError("redirect", f"redirect loop at {target[:200]}", status)
+                    all_permanent = all_permanent and status in (301, 308)
+                    permanent = target if all_permanent else None
+                    seen.add(target)
+                    url = target
+                    continue
+                return await self._response(request, url, resp, permanent)
+        raise FetchError("redirect", f"too many redirects (more than {self.settings.max_redirects})")
+
+    async def _response(self, request: FetchRequest, url: str, resp: httpx.Response,
+                        permanent: str | None) -> FetchResult:
+        status = resp.status_code
+        kept = {k: resp.headers[k] for k in KEPT_HEADERS if k in resp.headers}
+        max_age = parse_max_age(resp.headers.get("cache-control"))
+        if status == 304:
+            return FetchResult(request.url, "not_modified", final_url=url, status=status, headers=kept,
+                               etag=resp.headers.get("etag") or request.etag,
+                               last_modified=resp.headers.get("last-modified") or request.last_modified,
+                               max_age=max_age, permanent_redirect=permanent)
+        if status >= 400 or status < 200:
+            retry = parse_retry_after(resp.headers.get("retry-after")) if status in (429, 503) else None
+            reason = resp.reason_phrase or ""
+            hint = f", retry after {retry:.0f}s" if retry is not None else ""
+            raise FetchError("http", f"HTTP {status} {reason}{hint}".strip(), status, retry)
+        if status != 200:
+            raise FetchError("http", f"unexpected HTTP {status} {resp.reason_phrase or ''}".strip(), status)
+        declared = resp.headers.get("content-length")
+        limit = self.settings.max_body_bytes
+        if declared and declared.isdigit() and int(declared) > limit and "content-encoding" not in resp.headers:
+            raise FetchError("too_large", f"body larger than {_human(limit)} (Content-Length {declared})", status)
+        decoder = _Decoder(resp.headers.get("content-encoding", ""), limit)
+        chunks: list[bytes] = []
+        raw = 0
+        async for chunk in resp.aiter_raw():
+            raw += len(chunk)
+            if raw > limit:  # also bounds endless streams of compressed nothing
+                raise FetchError("too_large", f"body larger than {_human(limit)}", status)
+            chunks.append(decoder.feed(chunk))
+        chunks.append(decoder.flush())
+        return FetchResult(request.url, "ok", final_url=url, status=status, body=b"".join(chunks), headers=kept,
+                           etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified"),
+                           max_age=max_age, permanent_redirect=permanent)
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:200]
+
+
+def _with_elapsed(result: FetchResult, elapsed: float) -> FetchResult:
+    return replace(result, elapsed=elapsed)

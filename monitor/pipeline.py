@@ -1,0 +1,245 @@
+"""The orchestrator, readable top to bottom: poll one feed = fetch -> parse -> store, then plan the next poll.
+
+I/O sits at the edges: HTTP on the event loop, SQL on one dedicated thread (SQLite wants a single writer and the
+loop must not block on it), and the CPU-bound middle (feedparser) on a process pool sized to the machine's cores.
+One feed's failure is a ``FeedReport`` with an error, never an exception that stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import signal
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from multiprocessing import get_context
+from typing import Any, TypeVar
+
+from monitor import schedule
+from monitor.config import FeedConfig, Settings
+from monitor.fetch import Fetcher, FetchRequest, FetchResult
+from monitor.logs import get_logger
+from monitor.parse import ParsedFeed, parse_feed
+from monitor.store import FeedState, PollUpdate, SaveResult, Store, StoreError
+
+log = get_logger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FeedReport:
+    feed: str
+    url: str
+    status: str  # ok | not_modified | unchanged | error
+    new: int = 0
+    linked: int = 0
+    entries: int = 0
+    http_status: int | None = None
+    error: str | None = None
+    warning: str | None = None
+    next_poll_at: datetime | None = None
+    elapsed: float = 0.0
+    new_article_ids: tuple[int, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "error"
+
+    def describe(self) -> str:
+        """One line naming the feed by name and URL, for people reading a terminal or a log."""
+        return f"{self.feed} <{self.url}>: {self.error or self.status}"
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    reports: tuple[FeedReport, ...] = ()
+    elapsed: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, reports: Sequence[FeedReport], elapsed: float) -> CycleReport:
+        counts: dict[str, int] = {}
+        for r in reports:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        return cls(tuple(reports), elapsed, counts)
+
+    @property
+    def new(self) -> int:
+        return sum(r.new for r in self.reports)
+
+    @property
+    def failed(self) -> tuple[FeedReport, ...]:
+        return tuple(r for r in self.reports if r.failed)
+
+    def summary(self) -> str:
+        ok = self.counts.get("ok", 0) + self.counts.get("unchanged", 0)
+        return (f"{len(self.reports)} feeds: {ok} ok, {self.counts.get('not_modified', 0)} not modified, "
+                f"{self.counts.get('error', 0)} failed; {self.new} new articles in {self.elapsed:.1f}s")
+
+
+def process_document(body: bytes, headers: dict[str, str], base_url: str, language: str | None) -> ParsedFeed:
+    """The CPU-bound middle of a poll, a pure function so it can run in a worker process."""
+    return parse_feed(body, headers, base_url, language)
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's business: it shuts the pool down; workers dying on it only add tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def body_hash(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Pipeline:
+    """Owns the HTTP client, the worker processes and the database thread for the length of a run.
+
+    ``workers``: processes for parsing; 0 parses on the database thread's sibling (no processes), which suits a
+    single-feed poll where starting a pool would cost more than it saves.
+    """
+
+    def __init__(self, settings: Settings, store: Store, workers: int | None = None):
+        self.settings = settings
+        self.store = store
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self._db: ThreadPoolExecutor | None = None
+        self._cpu: Executor | None = None
+        self._fetcher: Fetcher | None = None
+        self._slots: asyncio.Semaphore | None = None
+
+    async def __aenter__(self) -> Pipeline:
+        self._db = ThreadPoolExecutor(1, thread_name_prefix="monitor-db")
+        self._cpu = self._make_cpu_pool()
+        self._fetcher = Fetcher(self.settings.http)
+        # Bounds fetched-but-unparsed bodies in memory as well as requests in flight.
+        self._slots = asyncio.Semaphore(self.settings.http.concurrency)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._fetcher is not None:
+            await self._fetcher.aclose()
+        if self._cpu is not None:
+            self._cpu.shutdown(wait=True, cancel_futures=True)
+        if self._db is not None:
+            # Waits for a write already handed to the thread: a shutdown never leaves half a poll stored.
+            await asyncio.get_running_loop().run_in_executor(None, self._db.shutdown, True)
+
+    def _make_cpu_pool(self) -> Executor:
+        if self.workers <= 0:
+            return ThreadPoolExecutor(1, thread_name_prefix="monitor-parse")
+        # forkserver: forking a process that already runs threads (the DB thread) can copy held locks.
+        return ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"), initializer=_worker_init)
+
+    async def db(self, fn: Callable[..., T], *args: Any) -> T:
+        assert self._db is not None, "use the pipeline as an async context manager"
+        return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+    async def _parse(self, fetched: FetchResult, feed: FeedConfig) -> ParsedFeed:
+        assert self._cpu is not None and fetched.body is not None
+        loop = asyncio.get_running_loop()
+        args = (fetched.body, fetched.headers, fetched.final_url or feed.url, feed.language)
+        try:
+            return await loop.run_in_executor(self._cpu, process_document, *args)
+        except BrokenProcessPool:
+            # A worker died (out of memory, a C-level crash): replace the pool, fail only this feed.
+            log.error("parse.worker_died", feed=feed.name, url=feed.url)
+            self._cpu = self._make_cpu_pool()
+            return ParsedFeed(error="parser worker crashed on this document")
+
+    # ------------------------------------------------------------------------------------------ polls
+
+    async def poll_many(self, feeds: Sequence[FeedConfig],
+                        on_done: Callable[[FeedReport], None] | None = None) -> CycleReport:
+        started = time.monotonic()
+        states = await self.db(self.store.feed_states, [f.name for f in feeds])
+
+        async def one(feed: FeedConfig) -> FeedReport:
+            report = await self.poll(feed, states.get(feed.name))
+            if on_done is not None:
+                on_done(report)
+            return report
+
+        reports = await asyncio.gather(*(one(f) for f in feeds))
+        return CycleReport.of(reports, time.monotonic() - started)
+
+    async def poll(self, feed: FeedConfig, state: FeedState | None = None) -> FeedReport:
+        assert self._slots is not None and self._fetcher is not None
+        async with self._slots:
+            started = time.monotonic()
+            try:
+                if state is None:
+                    state = await self.db(self.store.feed_state, feed.name)
+                if state is None:
+                    ids = await self.db(self.store.sync_feeds, [feed], utcnow())
+                    state = FeedState(id=ids[feed.name], name=feed.name, url=feed.url, active=True)
+                report = await self._poll(feed, state)
+            except StoreError as exc:
+                report = FeedReport(feed.name, feed.url, "error", error=str(exc))
+            report = replace(report, elapsed=time.monotonic() - started)
+        fields = {"feed": feed.name, "url": feed.url, "status": report.status, "new": report.new,
+                  "ms": round(report.elapsed * 1000)}
+        if report.failed:
+            log.warning("feed.failed", **fields, error=report.error)
+        else:
+            log.info("feed.polled", **fields)
+        return report
+
+    async def _poll(self, feed: FeedConfig, state: FeedState) -> FeedReport:
+        assert self._fetcher is not None
+        same_url = state.url == feed.url
+        request = FetchRequest(feed.url, state.etag if same_url else None, state.last_modified if same_url else None)
+        fetched = await self._fetcher.fetch(request)
+        now = utcnow()
+
+        parsed: ParsedFeed | None = None
+        digest: str | None = None
+        error = fetched.error
+        if fetched.outcome == "ok":
+            digest = body_hash(fetched.body or b"")
+            if digest == state.body_hash and same_url:
+                status = "unchanged"  # the server ignored our validators but nothing changed: skip parsing
+            else:
+                parsed = await self._parse(fetched, feed)
+                status = "error" if parsed.error else "ok"
+                error = parsed.error
+        else:
+            status = fetched.outcome
+
+        failed = status == "error"
+        failures = state.consecutive_failures + 1 if failed else 0
+        ttl = parsed.ttl if parsed is not None else state.ttl_seconds
+        plan = schedule.plan_next(feed.interval, failed=failed, failures=failures,
+                                  max_backoff=self.settings.http.max_backoff, retry_after=fetched.retry_after,
+                                  max_age=fetched.max_age, ttl=ttl)
+        update = PollUpdate(
+            polled_at=now,
+            status=status,
+            next_poll_at=schedule.next_poll_at(now, plan),
+            consecutive_failures=failures,
+            http_status=fetched.status,
+            error=error,
+            warning=parsed.warning if parsed is not None else None,
+            etag=fetched.etag,
+            last_modified=fetched.last_modified,
+            body_hash=digest,
+            title=parsed.title if parsed is not None else None,
+            site_url=parsed.link if parsed is not None else None,
+            moved_to=fetched.permanent_redirect,
+            ttl_seconds=int(parsed.ttl) if parsed is not None and parsed.ttl is not None else None,
+        )
+        entries = parsed.entries if parsed is not None and not failed else ()
+        saved: SaveResult = await self.db(self.store.save_poll, state.id, update, entries)
+        return FeedReport(
+            feed=feed.name, url=feed.url, status=status, new=saved.new, linked=saved.linked, entries=len(entries),
+            http_status=fetched.status, error=error, warning=update.warning, next_poll_at=update.next_poll_at,
+            new_article_ids=saved.new_article_ids,
+        )

@@ -1,0 +1,77 @@
+"""What the store hands out and takes in: plain frozen dataclasses, never ORM rows, so callers may live in
+another thread, process or machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FeedState:
+    id: int
+    name: str
+    url: str
+    active: bool
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    last_status: str | None = None
+    http_status: int | None = None
+    last_error: str | None = None
+    last_warning: str | None = None
+    consecutive_failures: int = 0
+    moved_to: str | None = None
+    ttl_seconds: int | None = None
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    next_poll_at: datetime | None = None
+    title: str | None = None
+    article_count: int = 0
+
+
+@dataclass(frozen=True)
+class PollUpdate:
+    """The outcome of one poll, as the feed's row should record it."""
+
+    polled_at: datetime
+    status: str  # ok | not_modified | unchanged | error
+    next_poll_at: datetime
+    consecutive_failures: int
+    http_status: int | None = None
+    error: str | None = None
+    warning: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    title: str | None = None
+    site_url: str | None = None
+    moved_to: str | None = None
+    ttl_seconds: int | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.status != "error"
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    new_article_ids: tuple[int, ...] = ()
+    linked: int = 0  # existing articles newly linked to this feed (the same story in another feed)
+    seen: int = 0  # entries this feed had already delivered
+
+    @property
+    def new(self) -> int:
+        return len(self.new_article_ids)
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    id: int
+    url: str | None
+    title: str
+    summary: str
+    published: datetime
+    first_seen: datetime
+    language: str | None
+    feeds: tuple[str, ...]

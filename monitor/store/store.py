@@ -1,0 +1,352 @@
+"""The one place that talks SQL. Every method is a short transaction with plain records in and out.
+
+Deduplication lives here because it needs what is already stored: an entry is the same story as a stored article
+when (1) this feed already delivered its guid, even if the URL changed since; (2) any feed delivered its canonical
+URL; or (3) this feed posted the same title within ``REPOST_WINDOW`` (re-posts with a fresh guid and URL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.config import FeedConfig
+from monitor.parse import Entry, title_key
+from monitor.store.models import Article, ArticleFeed, Feed
+from monitor.store.records import ArticleRecord, FeedState, PollUpdate, SaveResult
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+REPOST_WINDOW = timedelta(days=3)
+MIN_REPOST_KEY = 20  # shorter titles ("Live updates", "Morning briefing") repeat without being re-posts
+CHUNK = 500  # IN (...) lists are kept below every backend's parameter limit
+
+
+class StoreError(Exception):
+    """The database could not be reached or used; the message is one line, without credentials."""
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            # WAL lets `monitor export` read while the daemon writes; NORMAL is durable across app crashes.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                         connect_args={"connect_timeout": 10, "application_name": "monitor"})
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Store:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = _make_engine(url)
+        self.dialect = self.engine.dialect.name
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        try:
+            with self._session() as s, s.begin():
+                yield s
+        except OperationalError as exc:
+            raise StoreError(f"database {safe_url(self.url)} unavailable: {_first_line(exc.orig or exc)}") from exc
+
+    def _insert(self, table: Any) -> Any:
+        """INSERT that ignores rows already there; both backends spell it ON CONFLICT DO NOTHING."""
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(table).on_conflict_do_nothing()
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).on_conflict_do_nothing()
+
+    # ------------------------------------------------------------------------------------------ schema
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (idempotent, cheap when already there)."""
+        from alembic import command
+        from alembic.config import Config
+
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except OperationalError as exc:
+            raise StoreError(f"database {safe_url(self.url)} unavailable: {_first_line(exc.orig or exc)}") from exc
+
+    def revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+            return True
+        except SQLAlchemyError:
+            return False
+
+    # ------------------------------------------------------------------------------------------ feeds
+
+    def sync_feeds(self, feeds: Sequence[FeedConfig], now: datetime) -> dict[str, int]:
+        """Mirror the config's feeds into the table. Feeds removed from the config keep their rows (and their
+        articles) but become inactive. A changed URL forgets the old validators and body hash."""
+        with self.session() as s:
+            rows = {f.name: f for f in s.scalars(select(Feed))}
+            wanted = {f.name: f for f in feeds}
+            for name, cfg in wanted.items():
+                row = rows.get(name)
+                if row is None:
+                    row = Feed(name=name, url=cfg.url, active=cfg.enabled, created_at=now, consecutive_failures=0)
+                    s.add(row)
+                    rows[name] = row
+                    continue
+                if row.url != cfg.url:
+                    row.url = cfg.url
+                    row.etag = row.last_modified = row.body_hash = row.moved_to = None
+                    row.next_poll_at = None
+                row.active = cfg.enabled
+            for name, row in rows.items():
+                if name not in wanted:
+                    row.active = False
+            s.flush()
+            return {name: row.id for name, row in rows.items()}
+
+    def feed_states(self, names: Sequence[str] | None = None, with_counts: bool = False) -> dict[str, FeedState]:
+        with self.session() as s:
+            query = select(Feed)
+            if names is not None:
+                query = query.where(Feed.name.in_(list(names)))
+            feeds = list(s.scalars(query))
+            counts: dict[int, int] = {}
+            if with_counts:
+                counts = dict(s.execute(select(ArticleFeed.feed_id, func.count()).group_by(ArticleFeed.feed_id)).all())
+            return {f.name: _feed_state(f, counts.get(f.id, 0)) for f in feeds}
+
+    def feed_state(self, name: str) -> FeedState | None:
+        return self.feed_states([name]).get(name)
+
+    # ------------------------------------------------------------------------------------------ polls
+
+    def save_poll(self, feed_id: int, poll: PollUpdate, entries: Sequence[Entry] = ()) -> SaveResult:
+        """Store a poll's entries and the feed's new state in one transaction: a crash leaves neither."""
+        for attempt in range(3):
+            try:
+                with self.session() as s:
+                    result = self._save_entries(s, feed_id, entries, poll.polled_at) if entries else SaveResult()
+                    self._update_feed(s, feed_id, poll)
+                return result
+            except IntegrityError:
+                # Another writer (a manual `monitor poll` beside the daemon) stored the same story between our
+                # lookups and our insert; the retry's lookups see it.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _update_feed(self, s: Session, feed_id: int, poll: PollUpdate) -> None:
+        values: dict[str, Any] = {
+            "last_polled_at": poll.polled_at,
+            "last_status": poll.status,
+            "http_status": poll.http_status,
+            "next_poll_at": poll.next_poll_at,
+            "consecutive_failures": poll.consecutive_failures,
+            "last_error": poll.error,
+        }
+        if poll.success:
+            values["last_success_at"] = poll.polled_at
+            values["last_warning"] = poll.warning
+            values["etag"] = poll.etag
+            values["last_modified"] = poll.last_modified
+            values["moved_to"] = poll.moved_to
+            if poll.body_hash is not None:
+                values["body_hash"] = poll.body_hash
+            if poll.title:
+                values["title"] = poll.title
+            if poll.site_url:
+                values["site_url"] = poll.site_url
+            if poll.status == "ok":  # a parsed document: its <ttl> (or its absence) is current
+                values["ttl_seconds"] = poll.ttl_seconds
+        s.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+
+    def _save_entries(self, s: Session, feed_id: int, entries: Sequence[Entry], now: datetime) -> SaveResult:
+        batch: list[Entry] = []
+        guids: set[str] = set()
+        urls: set[str] = set()
+        for e in entries:  # the same item twice in one document
+            if e.guid in guids or (e.url and e.url in urls):
+                continue
+            guids.add(e.guid)
+            if e.url:
+                urls.add(e.url)
+            batch.append(e)
+
+        known: dict[str, int] = {}
+        for part in _chunks([e.guid for e in batch]):
+            known.update(s.execute(select(ArticleFeed.guid, ArticleFeed.article_id)
+                                   .where(ArticleFeed.feed_id == feed_id, ArticleFeed.guid.in_(part))).tuples().all())
+        fresh = [e for e in batch if e.guid not in known]
+        if not fresh:
+            return SaveResult(seen=len(batch))
+
+        by_url: dict[str, int] = {}
+        for part in _chunks([e.url for e in fresh if e.url]):
+            by_url.update(s.execute(select(Article.url, Article.id).where(Article.url.in_(part))).tuples().all())
+        already_linked: set[int] = set()
+        for part in _chunks(list(by_url.values())):
+            already_linked.update(s.scalars(select(ArticleFeed.article_id).where(
+                ArticleFeed.feed_id == feed_id, ArticleFeed.article_id.in_(part))))
+
+        keys = {e.guid: title_key(e.title) for e in fresh}
+        candidates: dict[str, list[tuple[int, datetime]]] = {}
+        wanted_keys = [k for e in fresh if e.url not in by_url and len(k := keys[e.guid]) >= MIN_REPOST_KEY]
+        if wanted_keys:
+            oldest = min((e.published or now) for e in fresh) - REPOST_WINDOW
+            for part in _chunks(sorted(set(wanted_keys))):
+                rows = s.execute(
+                    select(Article.title_key, Article.id, Article.published_at)
+                    .join(ArticleFeed, ArticleFeed.article_id == Article.id)
+                    .where(ArticleFeed.feed_id == feed_id, Article.title_key.in_(part),
+                           Article.published_at >= oldest)
+                ).tuples()
+                for key, aid, published in rows:
+                    candidates.setdefault(key, []).append((aid, published))
+
+        new_rows: list[dict[str, Any]] = []
+        new_guids: list[str] = []
+        pending_keys: dict[str, int] = {}  # title key -> index into new_rows, for re-posts inside this batch
+        links: list[tuple[int | None, int | None, str]] = []  # (article id, new row index, guid)
+        linked = 0
+        for e in fresh:
+            key = keys[e.guid]
+            published = e.published or now
+            if e.url and e.url in by_url:
+                aid = by_url[e.url]
+                if aid not in already_linked:
+                    linked += 1
+                    already_linked.add(aid)
+                links.append((aid, None, e.guid))
+                continue
+            repost = _repost_of(candidates.get(key, ()), published) if len(key) >= MIN_REPOST_KEY else None
+            if repost is not None:
+                links.append((repost, None, e.guid))
+                continue
+            if len(key) >= MIN_REPOST_KEY and key in pending_keys:
+                links.append((None, pending_keys[key], e.guid))
+                continue
+            if len(key) >= MIN_REPOST_KEY:
+                pending_keys[key] = len(new_rows)
+            links.append((None, len(new_rows), e.guid))
+            new_guids.append(e.guid)
+            new_rows.append({
+                "url": e.url, "title": e.title, "title_key": key[:300], "summary": e.summary, "text": e.text,
+                "language": e.language, "published_at": published, "first_seen_at": now,
+            })
+
+        new_ids: list[int] = []
+        if new_rows:
+            new_ids = list(s.scalars(insert(Article).returning(Article.id, sort_by_parameter_order=True), new_rows))
+        link_rows = [
+            {"article_id": aid if aid is not None else new_ids[idx], "feed_id": feed_id, "guid": guid,
+             "first_seen_at": now}
+            for aid, idx, guid in links
+        ]
+        if link_rows:
+            s.execute(self._insert(ArticleFeed), link_rows)
+        return SaveResult(new_article_ids=tuple(new_ids), linked=linked, seen=len(batch) - len(fresh))
+
+    # ------------------------------------------------------------------------------------------ reading
+
+    def articles(self, since: datetime | None = None, until: datetime | None = None) -> Iterator[ArticleRecord]:
+        """Articles by publication time, oldest first, streamed in chunks (exports can be large)."""
+        with self.session() as s:
+            query = select(Article.id, Article.url, Article.title, Article.summary, Article.published_at,
+                           Article.first_seen_at, Article.language).order_by(Article.published_at, Article.id)
+            if since is not None:
+                query = query.where(Article.published_at >= since)
+            if until is not None:
+                query = query.where(Article.published_at < until)
+            result = s.execute(query.execution_options(yield_per=CHUNK))
+            for part in result.partitions():
+                ids = [row.id for row in part]
+                names: dict[int, list[str]] = {}
+                for aid, name in s.execute(select(ArticleFeed.article_id, Feed.name)
+                                           .join(Feed, Feed.id == ArticleFeed.feed_id)
+                                           .where(ArticleFeed.article_id.in_(ids))
+                                           .order_by(ArticleFeed.first_seen_at, Feed.name)).tuples():
+                    names.setdefault(aid, []).append(name)
+                for row in part:
+                    yield ArticleRecord(id=row.id, url=row.url, title=row.title, summary=row.summary,
+                                        published=row.published_at, first_seen=row.first_seen_at,
+                                        language=row.language, feeds=tuple(names.get(row.id, ())))
+
+    def count_articles(self) -> int:
+        with self.session() as s:
+            return s.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def _repost_of(candidates: Sequence[tuple[int, datetime]], published: datetime) -> int | None:
+    for aid, when in candidates:
+        if abs(when - published) <= REPOST_WINDOW:
+            return aid
+    return None
+
+
+def _feed_state(f: Feed, count: int = 0) -> FeedState:
+    return FeedState(
+        id=f.id, name=f.name, url=f.url, active=f.active, etag=f.etag, last_modified=f.last_modified,
+        body_hash=f.body_hash, last_status=f.last_status, http_status=f.http_status, last_error=f.last_error,
+        last_warning=f.last_warning, consecutive_failures=f.consecutive_failures or 0, moved_to=f.moved_to,
+        ttl_seconds=f.ttl_seconds,
+        last_polled_at=f.last_polled_at, last_success_at=f.last_success_at, next_poll_at=f.next_poll_at,
+        title=f.title, article_count=count,
+    )
+
+
+def _first_line(exc: object) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+def open_store(url: str, upgrade: bool = True) -> Store:
+    store = Store(url)
+    if upgrade:
+        store.upgrade()
+    return store
+
+
+__all__ = ["MIGRATIONS", "Store", "StoreError", "open_store", "safe_url"]
