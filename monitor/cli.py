@@ -9,18 +9,22 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from monitor import __version__, logs
 from monitor.config import ConfigError, Settings, load_settings, parse_duration, resolve_config_path
-from monitor.store import Store, StoreError, open_store
+from monitor.errors import StoreError
+
+if TYPE_CHECKING:
+    from monitor.store import Store
 
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1
@@ -46,6 +50,8 @@ class Context:
         return self._settings
 
     def store(self, upgrade: bool = True) -> Store:
+        from monitor.store import open_store  # imported late: SQLAlchemy is heavy and parser workers re-import us
+
         return open_store(self.settings().database_url, upgrade=upgrade)
 
 
@@ -68,10 +74,21 @@ class MonitorGroup(click.Group):
             return super().invoke(ctx)
         except ConfigError as exc:
             fail(str(exc), EXIT_CONFIG)
+        except ValueError as exc:
+            from monitor.judge.data import DataError
+            from monitor.judge.topic import TopicError
+
+            if not isinstance(exc, DataError | TopicError):
+                raise
+            fail(f"monitor: {exc}", EXIT_CONFIG)
         except StoreError as exc:
             fail(f"monitor: {exc}")
         except KeyboardInterrupt:
             fail("monitor: interrupted", 130)
+        except BrokenPipeError:  # `monitor export | head`: the reader has what it wanted
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:
@@ -268,17 +285,21 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
     return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-EXPORT_FIELDS = ["id", "url", "title", "summary", "published", "first_seen", "language", "feeds"]
+EXPORT_FIELDS = ["id", "url", "title", "summary", "published", "first_seen", "language", "feeds", "relevant",
+                 "relevance", "stances"]
 
 
 def _iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def export_rows(store: Store, since: datetime | None) -> Iterator[dict[str, Any]]:
-    for a in store.articles(since=since):
+def export_rows(store: Store, since: datetime | None, topic: str) -> Iterator[dict[str, Any]]:
+    for a in store.articles(since=since, topic=topic):
         yield {"id": a.id, "url": a.url, "title": a.title, "summary": a.summary, "published": _iso(a.published),
-               "first_seen": _iso(a.first_seen), "language": a.language, "feeds": list(a.feeds)}
+               "first_seen": _iso(a.first_seen), "language": a.language, "feeds": list(a.feeds),
+               "relevant": a.relevant, "relevance": a.relevance,
+               "stances": [{"country": st.country, "stance": st.stance, "confidence": st.confidence,
+                            "evidence": st.evidence} for st in a.stances]}
 
 
 @cli.command()
@@ -287,8 +308,9 @@ def export_rows(store: Store, since: datetime | None) -> Iterator[dict[str, Any]
 @pass_ctx
 def export(ctx: Context, since: str | None, fmt: str) -> None:
     """Write stored articles to stdout, one per line (jsonl) or row (csv)."""
+    settings = ctx.settings()
     store = ctx.store()
-    rows = export_rows(store, parse_since(since))
+    rows = export_rows(store, parse_since(since), _topic_name(settings.judge.topics[0]))
     out = click.get_text_stream("stdout")
     write: Callable[[dict[str, Any]], Any]
     if fmt == "csv":
@@ -296,18 +318,142 @@ def export(ctx: Context, since: str | None, fmt: str) -> None:
         writer.writeheader()
 
         def write(row: dict[str, Any]) -> Any:
-            flat = {k: ("; ".join(v) if isinstance(v, list) else ("" if v is None else v)) for k, v in row.items()}
+            flat = {k: ("" if v is None else v) for k, v in row.items()}
+            flat["feeds"] = "; ".join(row["feeds"])
+            flat["stances"] = "; ".join(f"{st['country']}:{st['stance']}:{st['confidence']:.2f}"
+                                        for st in row["stances"])
             return writer.writerow(flat)
     else:
 
         def write(row: dict[str, Any]) -> Any:
             return out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
+    for row in rows:
+        write(row)
+
+
+def _topic_name(spec: str) -> str:
+    """A configured topic is a built-in name or a YAML path; stored judgements are keyed by the topic's name."""
+    from monitor.judge import Topic
+
+    return Topic.load(spec).name
+
+
+def _judges(ctx: Context) -> Any:
+    from monitor.judge import judges_for
+
+    judge = ctx.settings().judge
+    return judges_for(judge.topics, judge.actors)
+
+
+# ------------------------------------------------------------------------------------------------ judge
+
+
+@cli.command()
+@click.argument("source", type=click.File("r", encoding="utf-8"), metavar="FILE|-")
+@pass_ctx
+def classify(ctx: Context, source: Any) -> None:
+    """Judge JSON lines {"id","title","text"} and print one JSON line per input, in order (a stable contract)."""
+    judge = _judges(ctx).primary
+    out = click.get_text_stream("stdout")
+    bad = 0
+    for n, line in enumerate(source, 1):
+        if not line.strip():
+            continue
+        try:
+            try:
+                item = json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"not valid JSON ({exc})") from None
+            if not isinstance(item, dict):
+                raise ValueError("not a JSON object")
+            j = judge.judge(str(item.get("title") or ""), str(item.get("text") or ""), keep_evidence=False)
+            row: dict[str, Any] = {"id": item.get("id"), "relevant": j.relevant, "relevance": j.relevance,
+                                   "stances": [{"country": st.country, "stance": st.stance,
+                                                "confidence": st.confidence, "evidence": st.evidence}
+                                               for st in j.stances]}
+        except ValueError as exc:
+            bad += 1
+            row = {"id": None, "error": f"line {n}: {exc}"}
+            click.echo(f"{getattr(source, 'name', 'input')}:{n}: {exc}", err=True)
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.flush()
+    if bad:
+        sys.exit(EXIT_FAILURE)
+
+
+@cli.command("eval")
+@click.argument("path", type=click.Path(dir_okay=False), metavar="FILE")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+@click.option("--errors", is_flag=True, help="Also list every item the judge got wrong.")
+@pass_ctx
+def eval_(ctx: Context, path: str, as_json: bool, errors: bool) -> None:
+    """Score the judge on hand-labelled JSON lines: relevance and per-label P/R/F1, macro-F1, confusion."""
+    from monitor.judge.evaluate import EvalError, evaluate, load_items, report
+
     try:
-        for row in rows:
-            write(row)
-    except BrokenPipeError:  # `monitor export | head`
-        sys.stderr.close()
+        items = load_items(path)
+    except EvalError as exc:
+        fail(str(exc), EXIT_CONFIG)
+    scores = evaluate(items, _judges(ctx).primary)
+    if as_json:
+        click.echo(json.dumps(scores.as_dict()))
+    else:
+        for line in report(scores):
+            click.echo(line)
+    if errors:
+        for e in scores.errors:
+            click.echo(json.dumps(e, ensure_ascii=False), err=True)
+
+
+@cli.command()
+@click.option("--since", metavar="WHEN", help="Only articles published since (7d, 2026-11-01).")
+@pass_ctx
+def reclassify(ctx: Context, since: str | None) -> None:
+    """Judge stored articles again (after a lexicon or topic change), replacing their stances."""
+    from monitor.pipeline import utcnow
+
+    store = ctx.store()
+    judges = _judges(ctx)
+    done = relevant = 0
+    for chunk in store.texts(parse_since(since)):
+        items = [(aid, judges.judge(title, text)) for aid, title, text in chunk]
+        store.replace_judgements(items, utcnow())
+        done += len(items)
+        relevant += sum(1 for _, js in items if js[0].relevant)
+    click.echo(f"re-judged {done} articles: {relevant} relevant (classifier {judges.primary.version})")
+
+
+@cli.command()
+@click.option("--since", default="30d", show_default=True, metavar="WHEN", help="Period: 30d, 12h or a date.")
+@click.option("--country", "countries", multiple=True, metavar="CODE", help="Only this state (repeatable).")
+@click.option("--min-confidence", type=float, default=0.0, show_default=True)
+@pass_ctx
+def stances(ctx: Context, since: str, countries: tuple[str, ...], min_confidence: float) -> None:
+    """Where each member state stood in the period: counts per label, net lean, latest evidence."""
+    from monitor.judge import EU27, HARD, MIXED, PRO
+    from monitor.summary import summarise
+
+    bad = [c for c in countries if c.upper() not in EU27]
+    if bad:
+        raise click.BadParameter(f"{bad[0]!r} is not an EU member state code (e.g. IT, PL, GR)",
+                                 param_hint="--country")
+    settings = ctx.settings()
+    store = ctx.store()
+    facts = store.stance_facts(_topic_name(settings.judge.topics[0]), parse_since(since), None, countries,
+                               min_confidence)
+    rows = [("STATE", "PRO", "HARD", "MIXED", "LEAN", "LATEST EVIDENCE")]
+    for summ in summarise(facts):
+        latest = summ.latest
+        evidence = f"{latest.published:%Y-%m-%d} {latest.stance}: {latest.evidence}" if latest else ""
+        rows.append((f"{summ.country} {summ.name}", str(summ.counts[PRO]), str(summ.counts[HARD]),
+                     str(summ.counts[MIXED]), f"{summ.lean:+.2f}", _clip(evidence, 90)))
+    if len(rows) == 1:
+        click.echo(f"no stances since {since}")
+        return
+    click.echo(_table(rows))
+    click.echo(f"\n{len(facts)} stances in {len({f.article_id for f in facts})} relevant articles since {since}; "
+               "lean = (pro - hard) / all, from -1 (hardline) to +1 (pro-dialogue)")
 
 
 def main() -> None:

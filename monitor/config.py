@@ -64,6 +64,12 @@ class LogSettings:
 
 
 @dataclass(frozen=True)
+class JudgeSettings:
+    topics: tuple[str, ...] = ("eu-russia-dialogue",)  # built-in names or YAML paths; the first is the primary
+    actors: str | None = None  # a YAML path replacing the built-in member-state list
+
+
+@dataclass(frozen=True)
 class Settings:
     path: Path | None
     database_url: str = DEFAULT_DATABASE_URL
@@ -71,6 +77,7 @@ class Settings:
     default_language: str | None = None
     http: HttpSettings = field(default_factory=HttpSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    judge: JudgeSettings = field(default_factory=JudgeSettings)
     feeds: tuple[FeedConfig, ...] = ()
 
     @property
@@ -311,7 +318,8 @@ def _choice(*options: str) -> Callable[[Any], str]:
 
 # --------------------------------------------------------------------------------------------------- sections
 
-_TOP = {"database": False, "defaults": False, "http": False, "log": False, "feeds": False}
+_TOP = {"database": False, "defaults": False, "http": False, "log": False, "judge": False, "feeds": False}
+_JUDGE = {"topics": False, "actors": False}
 _DEFAULTS = {"interval": False, "language": False}
 _HTTP = {
     "user_agent": False,
@@ -374,6 +382,42 @@ def _read_feeds(r: _Reader, node: Any, line: int | None, interval: float, langua
     return tuple(feeds)
 
 
+def _read_judge(r: _Reader, node: Any, line: int | None, base: Path | None) -> JudgeSettings:
+    from monitor.judge.topic import builtin_topics
+
+    m = r.mapping(node, "judge", line, _JUDGE)
+    builtin = builtin_topics()
+
+    def topic(value: Any) -> str:
+        text = _string(value)
+        if text in builtin:
+            return text
+        path = _relative(text, base)
+        if not path.is_file():
+            raise ValueError(f"{text!r} is neither a built-in topic ({', '.join(builtin)}) nor a YAML file")
+        return str(path)
+
+    def topics(value: Any) -> tuple[str, ...]:
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items:
+            raise ValueError("expected a list of topics")
+        return tuple(topic(v) for v in items)
+
+    def actors(value: Any) -> str:
+        path = _relative(_string(value), base)
+        if not path.is_file():
+            raise ValueError(f"{value!r}: no such file")
+        return str(path)
+
+    return JudgeSettings(topics=r.get(m, "topics", "judge", topics, JudgeSettings.topics),
+                         actors=r.get(m, "actors", "judge", actors, None))
+
+
+def _relative(text: str, base: Path | None) -> Path:
+    path = Path(text).expanduser()
+    return path if path.is_absolute() or base is None else base / path
+
+
 def _tags(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
@@ -427,6 +471,7 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
             level=r.get(log, "level", "log", _choice("debug", "info", "warning", "error"), "info"),
             format=r.get(log, "format", "log", _choice("kv", "json"), "kv"),
         ),
+        judge=_read_judge(r, root.get("judge"), r.line(root, "judge"), path.parent if path else None),
         feeds=_read_feeds(r, root.get("feeds"), r.line(root, "feeds"), interval, language),
     )
 

@@ -80,7 +80,10 @@ class Daemon:
 
     async def _shutdown(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+            # Pause, don't shut down yet: APScheduler's asyncio executor cancels the job tasks still running on
+            # shutdown, which would abandon in-flight polls before their write. Paused, no new poll starts.
+            self.scheduler.pause()
+            await asyncio.sleep(0)  # a poll handed to the loop just before the pause registers itself as in flight
         if self._inflight:
             # Let polls finish their fetch and, above all, their write; then give up on stragglers.
             _, pending = await asyncio.wait(set(self._inflight), timeout=SHUTDOWN_GRACE)
@@ -88,6 +91,8 @@ class Daemon:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=5)
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
 
     # ------------------------------------------------------------------------------------------ scheduling
 

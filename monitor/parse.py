@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import feedparser
 
@@ -96,8 +96,10 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         return None  # credentials in a story link are never meant to be kept
     query = ""
     if parts.query:
-        pairs = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-        query = urlencode(pairs, doseq=True)
+        # Drop tracking pairs but keep the others byte for byte: re-encoding would turn ``?12345`` into
+        # ``?12345=`` and ``%20`` into ``+``, which some sites read as a different page.
+        query = "&".join(p for p in parts.query.split("&")
+                         if p and not _is_tracking(unquote_plus(p.split("=", 1)[0])))
     path = parts.path or "/"
     return urlunsplit((scheme, host, path, query, ""))
 
@@ -108,8 +110,10 @@ _DROP_BLOCKS = re.compile(r"<(script|style|noscript|template|svg|iframe|object)\
 _COMMENTS = re.compile(r"<!--.*?-->", re.S)
 _BREAKS = re.compile(r"<\s*(br|/p|p|/div|div|/li|li|/h[1-6]|h[1-6]|tr|/tr|blockquote|/blockquote)\b[^>]*>", re.I)
 _TAGS = re.compile(r"<[^>]*>")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-_NEWLINES = re.compile(r"\s*\n\s*")
+# Blanks become one space: first the blanks other than " " turn into spaces, then runs of spaces shrink. One regex
+# over every blank (r"[ \t\r\f\v\u00a0\u200b]+") cost more than the rest of an entry's normalisation together.
+_BLANKS = re.compile(r"[\t\r\f\v\u00a0\u200b]")
+_SPACE_RUNS = re.compile(r"  +")
 
 
 def html_to_text(fragment: str | None) -> str:
@@ -124,8 +128,14 @@ def html_to_text(fragment: str | None) -> str:
         text = _TAGS.sub(" ", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _SPACES.sub(" ", text)
-    text = _NEWLINES.sub("\n", text)
+    if _BLANKS.search(text):
+        text = _BLANKS.sub(" ", text)
+    if "  " in text:
+        text = _SPACE_RUNS.sub(" ", text)
+    if "\n" in text:
+        # Every run of whitespace holding a line break becomes one break (what re.sub(r"\s*\n\s*", "\n") does, but
+        # that regex tried a match at every blank of the text).
+        text = "\n".join(kept for line in text.split("\n") if (kept := line.strip()))
     return text.strip()
 
 
@@ -179,6 +189,39 @@ def _language(raw: str | None) -> str | None:
     return code if re.fullmatch(r"[a-z]{2,3}", code) else None
 
 
+_XML_DECLARED = re.compile(rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.I)
+_LEGACY_8BIT = re.compile(r"(iso[-_ ]?8859|latin|l[1-9]$|(windows|cp|x-cp)-?125\d|koi8|(us-)?ascii$|mac)", re.I)
+_ROOT = re.compile(rb"<([A-Za-z_][\w:.-]*)")
+_PROLOG = re.compile(rb"<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>", re.S)
+
+
+def _utf8_despite_declaration(body: bytes, hdrs: Mapping[str, str]) -> bool:
+    """The charset declared (HTTP first, then the XML declaration) is a legacy 8-bit one, yet the bytes are UTF-8.
+
+    A common publishing bug ("windows-1252" or "ISO-8859-1" in a template, UTF-8 from the database). Real text in
+    those encodings is practically never valid UTF-8 once it has bytes above 127, so the bytes win: read as declared
+    it would be stored as mojibake ("Euro â‚¬").
+    """
+    m = _CHARSET.search(hdrs.get("content-type", ""))
+    declared = m.group(1) if m else None
+    if declared is None:
+        x = _XML_DECLARED.match(body[:1024])
+        declared = x.group(1).decode("ascii") if x else None
+    if not declared or not _LEGACY_8BIT.match(declared.strip()) or body.isascii():
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _root_element(body: bytes) -> str | None:
+    m = _ROOT.search(_PROLOG.sub(b"", body[:4096]))
+    return m.group(1).decode("ascii", "replace")[:40] if m else None
+
+
 def _looks_like_html(body: bytes) -> bool:
     head = body[:2048].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html")) or (b"<html" in head and b"<rss" not in head
@@ -222,6 +265,10 @@ def parse_feed(
         json_feed = _parse_json_feed(stripped, base_url, language, now)
         if json_feed is not None:
             return json_feed
+    if _utf8_despite_declaration(body, hdrs):
+        # The charset parameter wins over the document's own declaration in feedparser (RFC 3023).
+        kind = hdrs.get("content-type", "").split(";", 1)[0].strip() or "application/xml"
+        hdrs["content-type"] = f"{kind}; charset=utf-8"
     try:
         # A file-like object: given bytes, feedparser would first try them as a local file name.
         parsed = feedparser.parse(io.BytesIO(body), response_headers=hdrs, sanitize_html=False,
@@ -236,6 +283,12 @@ def parse_feed(
             return ParsedFeed(error="not a feed: the server sent an HTML page")
         if bozo is not None and not parsed.get("version"):
             return ParsedFeed(error=f"not a feed: malformed XML ({_one_line(bozo)})")
+        if not parsed.get("version") and not parsed.get("feed"):
+            # Well-formed XML that is no feed (an API error document, a sitemap): "ok, 0 entries" would make a
+            # feed that never delivers look healthy.
+            root = _root_element(body)
+            where = f" (root element <{root}>)" if root else ""
+            return ParsedFeed(error=f"not a feed: no RSS, Atom or RDF elements{where}")
     feed = parsed.get("feed") or {}
     feed_lang = language or _language(feed.get("language")) or _language(hdrs.get("content-language"))
     base = feed.get("link") or base_url
@@ -282,7 +335,8 @@ def _entry(e: Mapping[str, Any], base: str | None, feed_lang: str | None, now: d
         return None
     if not title:
         title = shorten(text.split("\n", 1)[0], 140)
-    published = _sane(_utc(e.get("published_parsed")) or _utc(e.get("updated_parsed"))
+    # dict.get, not FeedParserDict.get: the latter maps a missing "updated" to "published" with a warning.
+    published = _sane(_utc(dict.get(e, "published_parsed")) or _utc(dict.get(e, "updated_parsed"))
                       or _utc(e.get("created_parsed")), now)
     lang = feed_lang
     detail_lang = (e.get("title_detail") or {}).get("language") or (e.get("summary_detail") or {}).get("language")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import signal
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -21,10 +20,12 @@ from multiprocessing import get_context
 from typing import Any, TypeVar
 
 from monitor import schedule
+from monitor.analyse import Analysed, process_document, warm, worker_init
 from monitor.config import FeedConfig, Settings
 from monitor.fetch import Fetcher, FetchRequest, FetchResult
+from monitor.judge import Judgement
 from monitor.logs import get_logger
-from monitor.parse import ParsedFeed, parse_feed
+from monitor.parse import ParsedFeed
 from monitor.store import FeedState, PollUpdate, SaveResult, Store, StoreError
 
 log = get_logger(__name__)
@@ -82,16 +83,6 @@ class CycleReport:
                 f"{self.counts.get('error', 0)} failed; {self.new} new articles in {self.elapsed:.1f}s")
 
 
-def process_document(body: bytes, headers: dict[str, str], base_url: str, language: str | None) -> ParsedFeed:
-    """The CPU-bound middle of a poll, a pure function so it can run in a worker process."""
-    return parse_feed(body, headers, base_url, language)
-
-
-def _worker_init() -> None:
-    # Ctrl-C is the parent's business: it shuts the pool down; workers dying on it only add tracebacks.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def body_hash(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
@@ -113,6 +104,7 @@ class Pipeline:
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self._db: ThreadPoolExecutor | None = None
         self._cpu: Executor | None = None
+        self._warming: asyncio.Future[None] | None = None
         self._fetcher: Fetcher | None = None
         self._slots: asyncio.Semaphore | None = None
 
@@ -127,6 +119,8 @@ class Pipeline:
     async def __aexit__(self, *exc: object) -> None:
         if self._fetcher is not None:
             await self._fetcher.aclose()
+        if self._warming is not None:
+            await asyncio.gather(self._warming, return_exceptions=True)  # its thread still uses the pool
         if self._cpu is not None:
             self._cpu.shutdown(wait=True, cancel_futures=True)
         if self._db is not None:
@@ -137,23 +131,40 @@ class Pipeline:
         if self.workers <= 0:
             return ThreadPoolExecutor(1, thread_name_prefix="monitor-parse")
         # forkserver: forking a process that already runs threads (the DB thread) can copy held locks.
-        return ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"), initializer=_worker_init)
+        return ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"), initializer=worker_init)
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
         assert self._db is not None, "use the pipeline as an async context manager"
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
 
-    async def _parse(self, fetched: FetchResult, feed: FeedConfig) -> ParsedFeed:
+    def _warm_up(self) -> asyncio.Future[None]:
+        """Start the workers and compile the lexicons in them, once, off the event loop (starting processes from
+        the loop would stall every fetch in flight for the better part of a second). Started by the first document
+        to parse rather than on entry: a cycle where every feed answers 304 needs no worker at all, and waiting for
+        them made such a cycle a second longer."""
+        if self._warming is None:
+            judge = self.settings.judge
+            self._warming = asyncio.get_running_loop().run_in_executor(
+                None, warm, self._cpu, max(1, self.workers), judge.topics, judge.actors)
+        return self._warming
+
+    async def _parse(self, fetched: FetchResult, feed: FeedConfig) -> Analysed:
         assert self._cpu is not None and fetched.body is not None
         loop = asyncio.get_running_loop()
-        args = (fetched.body, fetched.headers, fetched.final_url or feed.url, feed.language)
+        judge = self.settings.judge
+        args = (fetched.body, fetched.headers, fetched.final_url or feed.url, feed.language, judge.topics,
+                judge.actors)
+        pool = self._cpu
         try:
-            return await loop.run_in_executor(self._cpu, process_document, *args)
+            await self._warm_up()
+            return await loop.run_in_executor(pool, process_document, *args)
         except BrokenProcessPool:
             # A worker died (out of memory, a C-level crash): replace the pool, fail only this feed.
             log.error("parse.worker_died", feed=feed.name, url=feed.url)
-            self._cpu = self._make_cpu_pool()
-            return ParsedFeed(error="parser worker crashed on this document")
+            if self._cpu is pool:  # not yet replaced by another feed that saw the same crash
+                self._cpu = self._make_cpu_pool()
+                self._warming = None
+            return Analysed(ParsedFeed(error="parser worker crashed on this document"))
 
     # ------------------------------------------------------------------------------------------ polls
 
@@ -201,6 +212,7 @@ class Pipeline:
         now = utcnow()
 
         parsed: ParsedFeed | None = None
+        judgements: dict[str, tuple[Judgement, ...]] = {}
         digest: str | None = None
         error = fetched.error
         if fetched.outcome == "ok":
@@ -208,7 +220,8 @@ class Pipeline:
             if digest == state.body_hash and same_url:
                 status = "unchanged"  # the server ignored our validators but nothing changed: skip parsing
             else:
-                parsed = await self._parse(fetched, feed)
+                analysed = await self._parse(fetched, feed)
+                parsed, judgements = analysed.parsed, analysed.judgements
                 status = "error" if parsed.error else "ok"
                 error = parsed.error
         else:
@@ -237,7 +250,7 @@ class Pipeline:
             ttl_seconds=int(parsed.ttl) if parsed is not None and parsed.ttl is not None else None,
         )
         entries = parsed.entries if parsed is not None and not failed else ()
-        saved: SaveResult = await self.db(self.store.save_poll, state.id, update, entries)
+        saved: SaveResult = await self.db(self.store.save_poll, state.id, update, entries, judgements)
         return FeedReport(
             feed=feed.name, url=feed.url, status=status, new=saved.new, linked=saved.linked, entries=len(entries),
             http_status=fetched.status, error=error, warning=update.warning, next_poll_at=update.next_poll_at,

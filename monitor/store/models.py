@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -102,3 +103,35 @@ class ArticleFeed(Base):
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True, index=True)
     guid: Mapped[str] = mapped_column(String(512))
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class JudgementRow(Base):
+    """One article judged against one topic: relevance, and which classifier version said so."""
+
+    __tablename__ = "judgements"
+    __table_args__ = (Index("ix_judgements_topic_relevant", "topic", "relevant"),)
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(100), primary_key=True)
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    relevance: Mapped[float] = mapped_column(Float)
+    version: Mapped[str] = mapped_column(String(100))
+    judged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StanceRow(Base):
+    """A member state's stance in one article, with the sentence that proves it and the cues that fired."""
+
+    __tablename__ = "stances"
+    __table_args__ = (UniqueConstraint("article_id", "topic", "country"),
+                      Index("ix_stances_topic_country", "topic", "country"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2))
+    label: Mapped[str] = mapped_column(String(20))
+    confidence: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[str] = mapped_column(Text)
+    cues: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of the lexicon entries that fired
+    version: Mapped[str] = mapped_column(String(100))

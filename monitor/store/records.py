@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.judge import Stance
+
 
 @dataclass(frozen=True)
 class FeedState:
@@ -75,3 +77,21 @@ class ArticleRecord:
     first_seen: datetime
     language: str | None
     feeds: tuple[str, ...]
+    relevant: bool | None = None  # None: not judged for the requested topic
+    relevance: float | None = None
+    stances: tuple[Stance, ...] = ()
+
+
+@dataclass(frozen=True)
+class StanceFact:
+    """One state's stance in one relevant article: the unit that summaries and digests count."""
+
+    article_id: int
+    country: str
+    stance: str
+    confidence: float
+    evidence: str
+    cues: tuple[str, ...]
+    title: str
+    url: str | None
+    published: datetime

@@ -7,30 +7,29 @@ URL; or (3) this feed posted the same title within ``REPOST_WINDOW`` (re-posts w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import FeedConfig
+from monitor.errors import StoreError
+from monitor.judge import Judgement, Stance
 from monitor.parse import Entry, title_key
-from monitor.store.models import Article, ArticleFeed, Feed
-from monitor.store.records import ArticleRecord, FeedState, PollUpdate, SaveResult
+from monitor.store.models import Article, ArticleFeed, Feed, JudgementRow, StanceRow
+from monitor.store.records import ArticleRecord, FeedState, PollUpdate, SaveResult, StanceFact
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 REPOST_WINDOW = timedelta(days=3)
 MIN_REPOST_KEY = 20  # shorter titles ("Live updates", "Morning briefing") repeat without being re-posts
 CHUNK = 500  # IN (...) lists are kept below every backend's parameter limit
-
-
-class StoreError(Exception):
-    """The database could not be reached or used; the message is one line, without credentials."""
 
 
 def safe_url(url: str) -> str:
@@ -163,12 +162,15 @@ class Store:
 
     # ------------------------------------------------------------------------------------------ polls
 
-    def save_poll(self, feed_id: int, poll: PollUpdate, entries: Sequence[Entry] = ()) -> SaveResult:
-        """Store a poll's entries and the feed's new state in one transaction: a crash leaves neither."""
+    def save_poll(self, feed_id: int, poll: PollUpdate, entries: Sequence[Entry] = (),
+                  judgements: Mapping[str, Sequence[Judgement]] | None = None) -> SaveResult:
+        """Store a poll's entries, the judgements of the new ones (by guid) and the feed's new state in one
+        transaction: a crash leaves none of them."""
         for attempt in range(3):
             try:
                 with self.session() as s:
-                    result = self._save_entries(s, feed_id, entries, poll.polled_at) if entries else SaveResult()
+                    result = (self._save_entries(s, feed_id, entries, poll.polled_at, judgements or {})
+                              if entries else SaveResult())
                     self._update_feed(s, feed_id, poll)
                 return result
             except IntegrityError:
@@ -201,9 +203,11 @@ class Store:
                 values["site_url"] = poll.site_url
             if poll.status == "ok":  # a parsed document: its <ttl> (or its absence) is current
                 values["ttl_seconds"] = poll.ttl_seconds
-        s.execute(update(Feed).where(Feed.id == feed_id).values(**values))
+        # Core UPDATE: the session holds no Feed objects, so the ORM's synchronisation would be pure overhead.
+        s.execute(update(Feed.__table__).where(Feed.__table__.c.id == feed_id).values(**values))
 
-    def _save_entries(self, s: Session, feed_id: int, entries: Sequence[Entry], now: datetime) -> SaveResult:
+    def _save_entries(self, s: Session, feed_id: int, entries: Sequence[Entry], now: datetime,
+                      judgements: Mapping[str, Sequence[Judgement]]) -> SaveResult:
         batch: list[Entry] = []
         guids: set[str] = set()
         urls: set[str] = set()
@@ -218,14 +222,14 @@ class Store:
         known: dict[str, int] = {}
         for part in _chunks([e.guid for e in batch]):
             known.update(s.execute(select(ArticleFeed.guid, ArticleFeed.article_id)
-                                   .where(ArticleFeed.feed_id == feed_id, ArticleFeed.guid.in_(part))).tuples().all())
+                                   .where(ArticleFeed.feed_id == feed_id, ArticleFeed.guid.in_(part))).all())
         fresh = [e for e in batch if e.guid not in known]
         if not fresh:
             return SaveResult(seen=len(batch))
 
         by_url: dict[str, int] = {}
         for part in _chunks([e.url for e in fresh if e.url]):
-            by_url.update(s.execute(select(Article.url, Article.id).where(Article.url.in_(part))).tuples().all())
+            by_url.update(s.execute(select(Article.url, Article.id).where(Article.url.in_(part))).all())
         already_linked: set[int] = set()
         for part in _chunks(list(by_url.values())):
             already_linked.update(s.scalars(select(ArticleFeed.article_id).where(
@@ -242,7 +246,7 @@ class Store:
                     .join(ArticleFeed, ArticleFeed.article_id == Article.id)
                     .where(ArticleFeed.feed_id == feed_id, Article.title_key.in_(part),
                            Article.published_at >= oldest)
-                ).tuples()
+                )
                 for key, aid, published in rows:
                     candidates.setdefault(key, []).append((aid, published))
 
@@ -277,22 +281,109 @@ class Store:
                 "language": e.language, "published_at": published, "first_seen_at": now,
             })
 
-        new_ids: list[int] = []
-        if new_rows:
-            new_ids = list(s.scalars(insert(Article).returning(Article.id, sort_by_parameter_order=True), new_rows))
+        new_ids = self._insert_articles(s, new_rows) if new_rows else []
         link_rows = [
             {"article_id": aid if aid is not None else new_ids[idx], "feed_id": feed_id, "guid": guid,
              "first_seen_at": now}
             for aid, idx, guid in links
         ]
         if link_rows:
-            s.execute(self._insert(ArticleFeed), link_rows)
+            s.execute(self._insert(ArticleFeed.__table__), link_rows)
+        if judgements:
+            self._insert_judgements(s, [(aid, judgements.get(guid, ())) for aid, guid in zip(new_ids, new_guids,
+                                                                                              strict=True)], now)
         return SaveResult(new_article_ids=tuple(new_ids), linked=linked, seen=len(batch) - len(fresh))
+
+    @staticmethod
+    def _insert_articles(s: Session, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert new articles and return their ids in the order of ``rows``.
+
+        ``INSERT ... RETURNING`` with ids in parameter order is one statement per row on SQLite (SQLAlchemy cannot
+        batch it there), which made storing the biggest cost of a cold poll. Rows with a URL (nearly all) go in as
+        one executemany and their ids are read back by URL, which is unique; the rare rows without one are
+        inserted one by one.
+        """
+        table = Article.__table__
+        with_url = [r for r in rows if r["url"]]
+        by_url: dict[str, int] = {}
+        if with_url:
+            s.execute(insert(table), with_url)
+            for part in _chunks([r["url"] for r in with_url]):
+                by_url.update(s.execute(select(Article.url, Article.id).where(Article.url.in_(part))).all())
+        return [by_url[r["url"]] if r["url"] else s.execute(insert(table).returning(table.c.id), r).scalar_one()
+                for r in rows]
+
+    # ------------------------------------------------------------------------------------------ judgements
+
+    @staticmethod
+    def _insert_judgements(s: Session, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime) -> None:
+        judged: list[dict[str, Any]] = []
+        stances: list[dict[str, Any]] = []
+        for aid, js in items:
+            for j in js:
+                judged.append({"article_id": aid, "topic": j.topic, "relevant": j.relevant,
+                               "relevance": float(j.relevance), "version": j.version, "judged_at": now})
+                stances.extend({"article_id": aid, "topic": j.topic, "country": st.country, "label": st.stance,
+                                "confidence": float(st.confidence), "evidence": st.evidence,
+                                "cues": json.dumps(list(st.cues), ensure_ascii=False), "version": j.version}
+                               for st in j.stances)
+        if judged:
+            s.execute(insert(JudgementRow.__table__), judged)
+        if stances:
+            s.execute(insert(StanceRow.__table__), stances)
+
+    def replace_judgements(self, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime) -> None:
+        """Re-judged articles (``monitor reclassify``): their old judgements for these topics are replaced."""
+        if not items:
+            return
+        topics = sorted({j.topic for _, js in items for j in js})
+        ids = [aid for aid, _ in items]
+        with self.session() as s:
+            for part in _chunks(ids):
+                s.execute(delete(StanceRow.__table__).where(StanceRow.article_id.in_(part),
+                                                            StanceRow.topic.in_(topics)))
+                s.execute(delete(JudgementRow.__table__).where(JudgementRow.article_id.in_(part),
+                                                               JudgementRow.topic.in_(topics)))
+            self._insert_judgements(s, items, now)
+
+    def texts(self, since: datetime | None = None) -> Iterator[list[tuple[int, str, str]]]:
+        """(id, title, text) of stored articles in chunks, for re-judging."""
+        with self.session() as s:
+            query = select(Article.id, Article.title, Article.text).order_by(Article.id)
+            if since is not None:
+                query = query.where(Article.published_at >= since)
+            for part in s.execute(query.execution_options(yield_per=CHUNK)).partitions():
+                yield [(row.id, row.title, row.text) for row in part]
+
+    def stance_facts(self, topic: str, since: datetime | None = None, until: datetime | None = None,
+                     countries: Sequence[str] | None = None, min_confidence: float = 0.0) -> list[StanceFact]:
+        """Every stance of relevant articles in a period, newest first, with the article it comes from."""
+        with self.session() as s:
+            query = (select(StanceRow.article_id, StanceRow.country, StanceRow.label, StanceRow.confidence,
+                            StanceRow.evidence, StanceRow.cues, Article.title, Article.url, Article.published_at)
+                     .join(Article, Article.id == StanceRow.article_id)
+                     .join(JudgementRow, (JudgementRow.article_id == StanceRow.article_id)
+                           & (JudgementRow.topic == StanceRow.topic))
+                     .where(StanceRow.topic == topic, JudgementRow.relevant.is_(True),
+                            StanceRow.confidence >= min_confidence)
+                     .order_by(Article.published_at.desc(), StanceRow.article_id.desc()))
+            if since is not None:
+                query = query.where(Article.published_at >= since)
+            if until is not None:
+                query = query.where(Article.published_at < until)
+            if countries:
+                query = query.where(StanceRow.country.in_([c.upper() for c in countries]))
+            return [StanceFact(article_id=r.article_id, country=r.country, stance=r.label,
+                               confidence=r.confidence, evidence=r.evidence, cues=tuple(json.loads(r.cues or "[]")),
+                               title=r.title, url=r.url, published=r.published_at)
+                    for r in s.execute(query)]
 
     # ------------------------------------------------------------------------------------------ reading
 
-    def articles(self, since: datetime | None = None, until: datetime | None = None) -> Iterator[ArticleRecord]:
-        """Articles by publication time, oldest first, streamed in chunks (exports can be large)."""
+    def articles(self, since: datetime | None = None, until: datetime | None = None,
+                 topic: str | None = None) -> Iterator[ArticleRecord]:
+        """Articles by publication time, oldest first, streamed in chunks (exports can be large); with ``topic``,
+        each carries its judgement for that topic."""
         with self.session() as s:
             query = select(Article.id, Article.url, Article.title, Article.summary, Article.published_at,
                            Article.first_seen_at, Article.language).order_by(Article.published_at, Article.id)
@@ -307,12 +398,27 @@ class Store:
                 for aid, name in s.execute(select(ArticleFeed.article_id, Feed.name)
                                            .join(Feed, Feed.id == ArticleFeed.feed_id)
                                            .where(ArticleFeed.article_id.in_(ids))
-                                           .order_by(ArticleFeed.first_seen_at, Feed.name)).tuples():
+                                           .order_by(ArticleFeed.first_seen_at, Feed.name)):
                     names.setdefault(aid, []).append(name)
+                judged: dict[int, tuple[bool, float]] = {}
+                stances: dict[int, list[Stance]] = {}
+                if topic is not None:
+                    for aid, relevant, relevance in s.execute(
+                            select(JudgementRow.article_id, JudgementRow.relevant, JudgementRow.relevance)
+                            .where(JudgementRow.article_id.in_(ids), JudgementRow.topic == topic)):
+                        judged[aid] = (relevant, relevance)
+                    for r in s.execute(select(StanceRow).where(StanceRow.article_id.in_(ids),
+                                                               StanceRow.topic == topic)
+                                       .order_by(StanceRow.confidence.desc(), StanceRow.country)).scalars():
+                        stances.setdefault(r.article_id, []).append(
+                            Stance(r.country, r.label, r.confidence, r.evidence, tuple(json.loads(r.cues or "[]"))))
                 for row in part:
+                    relevant, relevance = judged.get(row.id, (None, None))
                     yield ArticleRecord(id=row.id, url=row.url, title=row.title, summary=row.summary,
                                         published=row.published_at, first_seen=row.first_seen_at,
-                                        language=row.language, feeds=tuple(names.get(row.id, ())))
+                                        language=row.language, feeds=tuple(names.get(row.id, ())),
+                                        relevant=relevant, relevance=relevance,
+                                        stances=tuple(stances.get(row.id, ())))
 
     def count_articles(self) -> int:
         with self.session() as s:

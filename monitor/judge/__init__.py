@@ -1,0 +1,43 @@
+"""Judge: is a story about the topic (relevance), and which member states take which stance, with evidence.
+
+Pure functions over text; the lexicons are data (``actors.yaml``, ``topics/*.yaml``). ``Judges`` bundles the
+configured topics so one call judges an article against all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from monitor.judge.actors import EU27, Actors, country_name
+from monitor.judge.engine import ENGINE_VERSION, HARD, LABELS, MIXED, PRO, Evidence, Judge, Judgement, Stance
+from monitor.judge.topic import Topic, TopicError, builtin_topics
+
+DEFAULT_TOPIC = "eu-russia-dialogue"
+
+
+class Judges:
+    """The judges for the configured topics, built once per process (compiling the lexicons takes ~0.3 s)."""
+
+    def __init__(self, topics: Sequence[str] = (DEFAULT_TOPIC,), actors: str | None = None):
+        actor_list = Actors.load(actors)
+        self.judges = tuple(Judge(Topic.load(t), actor_list) for t in (topics or (DEFAULT_TOPIC,)))
+
+    @property
+    def primary(self) -> Judge:
+        return self.judges[0]
+
+    def judge(self, title: str, text: str, keep_evidence: bool = False) -> tuple[Judgement, ...]:
+        return tuple(j.judge(title, text, keep_evidence) for j in self.judges)
+
+
+@lru_cache(maxsize=8)
+def judges_for(topics: tuple[str, ...] = (DEFAULT_TOPIC,), actors: str | None = None) -> Judges:
+    """Cached per process: worker processes build their judges once, on first use."""
+    return Judges(topics, actors)
+
+
+__all__ = [
+    "DEFAULT_TOPIC", "ENGINE_VERSION", "EU27", "HARD", "LABELS", "MIXED", "PRO", "Actors", "Evidence", "Judge",
+    "Judgement", "Judges", "Stance", "Topic", "TopicError", "builtin_topics", "country_name", "judges_for",
+]

@@ -1,0 +1,225 @@
+"""Who can take a stance: the 27 member states and every way the news names them.
+
+The list is data (``actors.yaml``); country names in eight languages come from CLDR through Babel, which is
+maintained, rather than being typed by hand. Finding a name is the easy part: whether a mention is an *actor*
+(``Hungary blocked``) or only a place, product or origin (``talks in Budapest``, ``German-built tanks``,
+``a Dutch-born researcher``) is decided here too, from the words around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from monitor.judge.data import load as load_data
+from monitor.judge.lexicon import PhraseIndex, Token, fold, tokenize
+
+EU27 = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
+        "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE")
+CLDR_LANGUAGES = ("en", "fr", "de", "it", "pl", "es", "nl", "pt")
+LOCATIVE = frozenset({
+    "in", "at", "to", "near", "outside", "into", "across", "via", "inside", "towards", "toward",
+    "within", "throughout", "around", "through", "visiting", "visit", "trip", "w", "we", "do", "z", "ze", "na",
+    "nach", "aus", "im", "en", "à", "au", "aux", "a", "da", "dal", "dalla", "desde", "hacia", "about", "on",
+    "over", "against", "between", "among", "amongst", "under", "beyond",
+})
+COORDINATORS = frozenset({",", "and", "or", "&", "as", "well", "und", "et", "e", "y", "i", "oraz", "plus", "nor"})
+NON_ACTOR_COMPOUNDS = frozenset({
+    "built", "made", "born", "based", "owned", "registered", "flagged", "funded", "produced", "designed",
+    "manufactured", "speaking", "language", "american", "russian", "style", "era", "trained", "educated",
+    "raised", "origin",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class ActorEntry:
+    codes: tuple[str, ...]
+    kind: str  # name | demonym | people | capital | leader | group | block
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    codes: tuple[str, ...]
+    kind: str
+    start: int  # token indexes
+    end: int
+    text: str
+    possessive: bool = False  # "Hungary's", "the Greek proposal": owns the object that follows
+    eligible: bool = True  # can hold a stance here (not a venue, product or origin)
+    addressee: bool = False  # "Macron told Orbán": the audience, not the speaker
+    venue: bool = False
+
+
+class Actors:
+    def __init__(self, data: dict[str, Any]):
+        self.index: PhraseIndex[ActorEntry] = PhraseIndex()
+        self.names: dict[str, str] = {}  # code -> English display name
+        states = data.get("states") or {}
+        unknown = set(states) - set(EU27)
+        if unknown:
+            raise ValueError(f"actors: unknown member state codes {sorted(unknown)}")
+        for code in EU27:
+            spec = states.get(code) or {}
+            names = set(spec.get("names") or ())
+            names |= _cldr_names(code)
+            self.names[code] = _cldr_display(code)
+            entry = ActorEntry((code,), "name")
+            for name in names:
+                self.index.add(name, entry)
+            for demonym in spec.get("demonyms") or ():
+                self.index.add(demonym, ActorEntry((code,), "demonym"))
+            for people in spec.get("people") or ():
+                self.index.add(people, ActorEntry((code,), "people"))
+            for capital in spec.get("capitals") or ():
+                self.index.add(capital, ActorEntry((code,), "capital"))
+            for leader in spec.get("leaders") or ():
+                for alias in str(leader).split("|"):
+                    if alias.strip():
+                        self.index.add(alias.strip(), ActorEntry((code,), "leader"))
+        for group in data.get("groups") or ():
+            members = tuple(group["members"])
+            bad = set(members) - set(EU27)
+            if bad:
+                raise ValueError(f"actors: group {group['names'][0]!r} has unknown members {sorted(bad)}")
+            for name in group["names"]:
+                self.index.add(name, ActorEntry(members, "group"))
+        for phrase in data.get("not_actors") or ():
+            self.index.add(phrase, ActorEntry((), "block"))
+        self.government_nouns = frozenset(fold(w) for w in data.get("government_nouns") or ())
+        self.act_nouns = frozenset(fold(w) for w in data.get("act_nouns") or ())
+        self.demonyms = frozenset(fold(d) for spec in states.values() for d in (spec or {}).get("demonyms") or ())
+        self.index.freeze()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Actors:
+        return _load_actors(str(path) if path else None)
+
+    def find(self, tokens: Sequence[Token], text: str) -> list[Mention]:
+        """Every mention of a member state, with its role in the sentence decided from context."""
+        mentions: list[Mention] = []
+        for m in self.index.matches(tokens):
+            entry = m.payload
+            if entry.kind == "block":
+                continue
+            if not any(t.cap for t in tokens[m.start : m.end]):
+                continue  # proper names are capitalised: "poles", "turkey", "china" are not countries
+            mentions.append(self._classify(tokens, text, m.start, m.end, entry))
+        _propagate_venues(tokens, mentions)
+        return mentions
+
+    def _owns(self, tokens: Sequence[Token], head: int) -> bool:
+        """The noun after a possessive or demonym (skipping a couple of adjectives) is an act, not a person."""
+        for t in tokens[head : head + 3]:
+            if t.norm in self.act_nouns:
+                return True
+            if t.norm in self.government_nouns:
+                return False
+        return True
+
+    def _classify(self, tokens: Sequence[Token], text: str, start: int, end: int, entry: ActorEntry) -> Mention:
+        nxt = tokens[end].norm if end < len(tokens) else ""
+        prev = tokens[start - 1].norm if start > 0 else ""
+        prev2 = tokens[start - 2].norm if start > 1 else ""
+        surface = text[tokens[start].start : tokens[end - 1].end]
+        # An owner ("Hungary's veto", "a Greek proposal") as opposed to a subject ("Latvia's prime minister").
+        head = end + 1 if nxt == "'s" else end
+        possessive = (nxt == "'s" or entry.kind == "demonym") and self._owns(tokens, head)
+        eligible = True
+        venue = False
+        if nxt == "-" and end + 1 < len(tokens) and tokens[end + 1].norm in NON_ACTOR_COMPOUNDS:
+            eligible = False  # German-built, Dutch-born
+        elif entry.kind == "demonym":
+            skip = end
+            while skip + 1 < len(tokens) and tokens[skip].norm == "-" and tokens[skip + 1].norm in self.demonyms:
+                skip += 2  # "a Spanish-Italian paper": both share the noun
+            following = [t.norm for t in tokens[skip : skip + 4]]
+            gov = next((i for i, w in enumerate(following) if w in self.government_nouns), None)
+            # "the Italian government", "Hungarian Prime Minister", "a Greek proposal"; allow one adjective between
+            eligible = gov is not None and gov <= 2
+            possessive = eligible and self._owns(tokens, skip)
+        elif entry.kind in ("name", "capital", "people", "group") and (
+            prev in LOCATIVE or (prev in ("the", "a") and prev2 in LOCATIVE and entry.kind == "group")
+        ) and not (prev == "in" and prev2 in self.government_nouns):
+            eligible, venue = False, True  # ("the government in Bratislava" is the government, not a place)
+        if prev in ("former", "ex", "late") or (prev == "-" and prev2 == "ex"):
+            eligible = False  # "a former Portuguese prime minister" speaks for nobody now
+        if start == 0 and (nxt in ("—", "–", "-", "/", "(") or surface.isupper()) and entry.kind in ("capital", "name"):
+            eligible = False  # a dateline: "COPENHAGEN —", "ATHENS/NICOSIA —"
+        addressee = False
+        if eligible and entry.kind != "group":
+            addressee = _after_addressee_verb(tokens, start)
+        return Mention(entry.codes, entry.kind, start, end, surface, possessive, eligible, addressee, venue)
+
+
+ADDRESSEE_VERBS = frozenset({
+    "told", "tells", "tell", "telling", "urged", "urges", "urge", "urging", "asked", "asks", "ask", "asking",
+    "pressed", "presses", "pressing", "warned", "warns", "reminded", "reminds", "assured", "assures", "informed",
+    "lobbied", "lobbies", "persuaded", "convinced", "implored", "begged", "met", "meets", "meeting", "visited",
+    "visiting", "hosted", "hosting", "phoned", "thanked", "congratulated", "unlike", "alongside", "welcomed",
+    "received",
+})
+
+
+def _after_addressee_verb(tokens: Sequence[Token], start: int) -> bool:
+    """``told Orbán``, ``urged Hungary's government``, ``called on Slovakia``: the state is spoken to."""
+    j = start - 1
+    while j >= 0 and tokens[j].norm in ("the", "its", "his", "her", "their"):
+        j -= 1
+    if j < 0:
+        return False
+    if tokens[j].norm in ADDRESSEE_VERBS:
+        return True
+    return j >= 1 and tokens[j].norm == "on" and tokens[j - 1].norm in ("called", "calls", "call", "calling")
+
+
+def _propagate_venues(tokens: Sequence[Token], mentions: list[Mention]) -> None:
+    """"in Berlin and Paris": the second place is a venue too; "visited Athens and Nicosia": both audiences."""
+    for i in range(1, len(mentions)):
+        prev, cur = mentions[i - 1], mentions[i]
+        between = [t.norm for t in tokens[prev.end : cur.start]]
+        if not (between and all(w in COORDINATORS for w in between)) or not cur.eligible:
+            continue
+        followed = tokens[cur.end].norm if cur.end < len(tokens) else ""
+        if prev.venue and cur.kind in ("name", "capital") and followed != "'s":  # "in Riga, Latvia's PM said"
+            mentions[i] = Mention(cur.codes, cur.kind, cur.start, cur.end, cur.text, cur.possessive, False,
+                                  cur.addressee, True)
+        elif prev.addressee and not cur.addressee:
+            mentions[i] = Mention(cur.codes, cur.kind, cur.start, cur.end, cur.text, cur.possessive, True,
+                                  True, False)
+
+
+@lru_cache(maxsize=4)
+def _load_actors(path: str | None) -> Actors:
+    if path is None:
+        return Actors(load_data(resources.files("monitor.judge").joinpath("actors.yaml"), "monitor/judge/actors.yaml"))
+    return Actors(load_data(Path(path), path))
+
+
+@cache
+def _cldr_names(code: str) -> frozenset[str]:
+    from babel import Locale
+
+    names = set()
+    for lang in CLDR_LANGUAGES:
+        name = Locale.parse(lang).territories.get(code)
+        if name:
+            names.add(name)
+    return frozenset(names)
+
+
+@cache
+def _cldr_display(code: str) -> str:
+    from babel import Locale
+
+    return Locale.parse("en").territories.get(code, code)
+
+
+def country_name(code: str) -> str:
+    return _cldr_display(code)
+
+
+__all__ = ["EU27", "Actors", "Mention", "country_name", "tokenize"]

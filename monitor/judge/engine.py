@@ -1,0 +1,802 @@
+"""The judge proper: relevance, and who takes which stance, from text alone. Pure functions, no I/O.
+
+Stance is read clause by clause, in the manner of event coders such as PETRARCH but without a parser:
+
+1. find the member states (``actors.py``) and the topic's cues (``topic.py``) in each sentence;
+2. cut the sentence into clauses at contrastive words ("but", "while", ";");
+3. for each *object* (something about dialogue with Russia, or about pressure on Russia), find who holds a view
+   on it: the state to its left (its subject), the agent of a passive ("turned down by Sweden"), the speaker of
+   a quote, or the state the previous sentence was about ("He also said ...");
+4. multiply the signs of the polarity words between holder and object ("did not back resuming contacts":
+   not × back × resume) and of any evaluation after it ("sanctions have failed");
+5. for-dialogue or against-pressure is ``pro_dialogue``, the reverse ``hardline``; a condition makes a
+   pro-dialogue reading ``mixed``, and so do opposite readings of one state in one article.
+
+Every stance keeps the sentence that proves it and the cues that fired, so an analyst can check it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from monitor.judge.actors import Actors, Mention
+from monitor.judge.lexicon import Match, Token, tokenize
+from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
+
+ENGINE_VERSION = "1"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
+PRO, HARD, MIXED = "pro_dialogue", "hardline", "mixed"
+LABELS = (PRO, HARD, MIXED)
+MAX_LINK = 28  # tokens between a state and an object beyond which the link is a guess
+MAX_CHARS = 20_000  # long articles: the lead carries the stances; the tail costs time and adds noise
+
+
+@dataclass(frozen=True)
+class Evidence:
+    country: str
+    label: str
+    confidence: float
+    sentence: str
+    cues: tuple[str, ...]
+    how: str  # subject | passive | speaker | carried | descriptor | owner
+
+
+@dataclass(frozen=True)
+class Stance:
+    country: str
+    stance: str
+    confidence: float
+    evidence: str  # the sentence(s) that justify the label
+    cues: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, object]:
+        return {"country": self.country, "stance": self.stance, "confidence": self.confidence,
+                "evidence": self.evidence, "cues": list(self.cues)}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    relevant: bool
+    relevance: float
+    stances: tuple[Stance, ...] = ()
+    topic: str = ""
+    version: str = ""
+    evidence: tuple[Evidence, ...] = field(default=(), repr=False)
+
+    def stance_of(self, country: str) -> Stance | None:
+        return next((s for s in self.stances if s.country == country), None)
+
+
+# ------------------------------------------------------------------------------------------------ sentences
+
+_END = re.compile(r"[.!?…]+[\"”’»)\]]*\s+")
+_ABBREV = frozenset({
+    "mr", "mrs", "ms", "dr", "st", "gen", "sen", "rep", "prof", "jr", "sr", "vs", "no", "u.s", "u.k", "e.u",
+    "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "approx", "dept", "gov", "lt", "col", "capt", "sgt", "pres", "min", "amb", "d", "e.g", "i.e", "etc", "cf",
+})
+_QUOTES = re.compile(r"[\"“”«»]")
+
+
+def split_sentences(text: str) -> list[tuple[str, int]]:
+    """Sentences with their paragraph number. Newlines always end a sentence (feeds often lack punctuation)."""
+    out: list[tuple[str, int]] = []
+    for para_no, para in enumerate(p for p in text.split("\n") if p.strip()):
+        start = 0
+        for m in _END.finditer(para):
+            chunk = para[start : m.start()]
+            last = chunk.rsplit(None, 1)[-1].lower().rstrip(".") if chunk.strip() else ""
+            if m.group().startswith(".") and (last in _ABBREV or (len(last) == 1 and last.isalpha())):
+                continue
+            nxt = para[m.end() : m.end() + 1]
+            if nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "\"“‘«(['"):
+                continue
+            sentence = para[start : m.end()].strip()
+            if sentence:
+                out.append((sentence, para_no))
+            start = m.end()
+        tail = para[start:].strip()
+        if tail:
+            out.append((tail, para_no))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ analysis
+
+
+@dataclass
+class _Sentence:
+    text: str
+    para: int
+    tokens: list[Token]
+    mentions: list[Mention]
+    cues: list[Match[Cue]]
+    targets: list[int]  # token positions of Russian references
+    third: bool  # names another party (China, Iran...)
+    speech: list[int]  # token positions of speech verbs
+    conditional: bool
+    conditions: list[int]  # token positions of condition and question words (both block links)
+    questions: set[int]  # ... of question words only ("asked whether"): they do not make a reading mixed
+    threat: bool  # "will block ... unless": a condition attached to obstruction is leverage, not a mixed view
+    hedged: bool
+    reactions: list[Match[int]]
+    anaphoric: bool  # starts with "He", "The minister", ...
+    opens_quote: bool
+    in_quote: bool = False  # starts inside a quotation opened earlier in the paragraph
+    near_target: bool = False  # this sentence, a neighbour or the headline mentions Russia
+
+
+@dataclass
+class _Context:
+    topic_has_target: bool
+    last_holders: tuple[str, ...] = ()
+    last_holder_para: int = -1
+    quote_speaker: tuple[str, ...] = ()
+    last_label: str = ""  # the stance the previous sentence expressed, for reactions to it
+    last_label_states: tuple[str, ...] = ()
+    event_label: str = ""  # what Russia (or no state) did in this sentence, for reactions to it
+
+
+@dataclass(frozen=True)
+class _Segment:
+    spans: tuple[tuple[int, int], ...]
+    lo: int
+    hi: int
+    antecedent: tuple[str, ...] = ()  # a relative clause is about the state before it
+    cond_hi: int = 0  # conditions up to here qualify this clause ("support talks | when Russia stops ...")
+
+    def has(self, i: int) -> bool:
+        return any(a <= i < b for a, b in self.spans)
+
+
+class Judge:
+    """Judges articles against one topic. Build once (lexicons compile), call ``judge`` many times."""
+
+    def __init__(self, topic: Topic | None = None, actors: Actors | None = None):
+        self.topic = topic or Topic.load()
+        self.actors = actors or Actors.load()
+        self.version = f"{self.topic.name}/{self.topic.version}+engine{ENGINE_VERSION}"
+
+    # -------------------------------------------------------------------------------------- public
+
+    def judge(self, title: str, text: str = "", keep_evidence: bool = True) -> Judgement:
+        title = (title or "").strip()
+        text = (text or "").strip()
+        if text.startswith(title) and title:
+            text = text[len(title) :].lstrip(" .:-—\n")
+        body = text[:MAX_CHARS]
+        # Cheap exit first (most news is not about the topic): no Russian reference and no stance cue in the
+        # headline or lead means there is nothing to judge.
+        has_target = self.topic.mentions_target(title) or self.topic.mentions_target(body)
+        if not has_target:
+            lead = f"{title}\n{body[:400]}"
+            anchors = self.topic.anchors_re
+            if (anchors is not None and not anchors.search(lead)) or not self._has_cues(lead):
+                return Judgement(False, 0.02, (), self.topic.name, self.version)
+            body = body[:400]  # no Russian reference anywhere: only a headline-and-lead reading is credible
+        sentences = self._analyse(title, body)
+        evidence = self._evidence(sentences)
+        score = self._relevance_score(sentences, stances=len({e.country for e in evidence}))
+        relevant = score >= 0.5
+        stances = _aggregate(evidence) if relevant else ()
+        kept = tuple(evidence) if relevant and keep_evidence else ()
+        return Judgement(relevant, score, stances, self.topic.name, self.version, kept)
+
+    # -------------------------------------------------------------------------------------- relevance
+
+    def _has_cues(self, lead: str) -> bool:
+        """Headlines often leave Russia implicit ("Hawkish Warsaw and dovish Budapest square off")."""
+        roles = {m.payload.role for m in self.topic.cues.matches(tokenize(lead))}
+        return "descriptor" in roles or "object" in roles
+
+    def _relevance_score(self, sentences: Sequence[_Sentence], stances: int) -> float:
+        """Russian reference × EU angle × subject matter, minus off-topic subjects, plus stances found."""
+        eu = topic = off = 0.0
+        target = 0
+        words = 0
+        for s in sentences:
+            weight = 2.0 if s.para < 0 else 1.0  # the headline counts double
+            words += len(s.tokens)
+            target += len(s.targets) * int(weight)
+            for m in self.topic.relevance.matches(s.tokens):
+                kind, w = m.payload
+                if kind == "eu":
+                    eu += weight
+                elif kind == "topic":
+                    topic += w * weight
+                else:
+                    off += weight
+            eu += weight * sum(1 for m in s.mentions if m.eligible)
+        density = topic / math.sqrt(max(20, words) / 20)
+        x = (-3.0 + 1.1 * min(target, 3) + 1.0 * min(eu, 3) + 0.3 * min(density, 12)
+             - 1.0 * min(off, 5) + 1.4 * min(stances, 2))
+        if eu == 0:
+            x -= 4.0  # Russia's dealings with others, without an EU or member-state angle, are not the topic
+        if topic == 0 and not stances:
+            x -= 2.5  # Russia and member states named together, but nothing about the subject matter
+        return round(1 / (1 + math.exp(-x)), 3)
+
+    # -------------------------------------------------------------------------------------- sentences
+
+    def _analyse(self, title: str, body: str) -> list[_Sentence]:
+        parts: list[tuple[str, int]] = []
+        if title:
+            parts.append((title, -1))
+        parts += split_sentences(body)
+        out: list[_Sentence] = []
+        in_quote = False
+        last_para = None
+        for text, para in parts:
+            if para != last_para:
+                in_quote = False
+                last_para = para
+            tokens = tokenize(text)
+            cues = self.topic.cues.matches(tokens)
+            n_quotes = len(_QUOTES.findall(text))
+            cond_matches = [m for m in self.topic.conditions.matches(tokens) if m.payload]
+            condition_at = [m.start for m in cond_matches]
+            s = _Sentence(
+                text=text, para=para, tokens=tokens, mentions=self.actors.find(tokens, text), cues=cues,
+                targets=[m.start for m in self.topic.target.matches(tokens)],
+                third=bool(self.topic.third_parties.matches(tokens)),
+                speech=[m.start for m in self.topic.speech.matches(tokens)
+                        if not _negated(tokens, m.start)],  # "declined to comment" is not saying anything
+                conditional=any(m.payload == "cond" for m in cond_matches),
+                questions={m.start for m in cond_matches if m.payload == "question"},
+                conditions=condition_at,
+                threat=all(tokens[m.start].norm == "unless" for m in cond_matches if m.payload == "cond"),
+                hedged=bool(self.topic.hedges.matches(tokens)),
+                reactions=self.topic.reactions.matches(tokens),
+                anaphoric=_starts_with(self.topic.anaphora.matches(tokens, 0, min(4, len(tokens))), tokens),
+                opens_quote=n_quotes % 2 == 1,
+                in_quote=in_quote,
+            )
+            if n_quotes % 2 == 1:
+                in_quote = not in_quote
+            out.append(s)
+        headline = bool(out and out[0].para < 0 and out[0].targets)
+        for i, s in enumerate(out):
+            s.near_target = headline or any(o.targets for o in out[max(0, i - 1) : i + 2])
+        return out
+
+    # -------------------------------------------------------------------------------------- evidence
+
+    def _evidence(self, sentences: Sequence[_Sentence]) -> list[Evidence]:
+        has_target = any(s.targets for s in sentences)
+        ctx = _Context(topic_has_target=any(s.targets for s in sentences[:2]) or
+                       sum(len(s.targets) for s in sentences) >= 2 or
+                       (not has_target and not any(s.third for s in sentences)))
+        out: list[Evidence] = []
+        for s in sentences:
+            found = self._sentence_evidence(s, ctx)
+            out.extend(found)
+            holders = tuple(dict.fromkeys(c for m in s.mentions if m.eligible and not m.addressee for c in m.codes))
+            if holders:
+                ctx.last_holders, ctx.last_holder_para = holders, s.para
+            labels = {e.label for e in found if e.how != "descriptor"}
+            if len(labels) == 1:
+                ctx.last_label = next(iter(labels))
+                ctx.last_label_states = tuple({e.country for e in found})
+            elif ctx.event_label:
+                ctx.last_label, ctx.event_label, ctx.last_label_states = ctx.event_label, "", ()
+            else:
+                ctx.last_label, ctx.last_label_states = "", ()
+            speaker = self._speaker(s, 0, len(s.tokens))
+            if speaker and s.opens_quote:
+                ctx.quote_speaker = speaker
+            elif not s.in_quote and not s.opens_quote:
+                ctx.quote_speaker = ()
+        return out
+
+    def _segments(self, s: _Sentence) -> list[_Segment]:
+        """Clauses: cut at contrastive words and before subordinate clauses with a subject of their own
+        ("..., as Vilnius fumes"); relative clauses (", whose ... ,") become clauses about their antecedent."""
+        tokens = s.tokens
+        n = len(tokens)
+        cuts = {m.start for m in s.cues if m.payload.role == "clause"}
+        # A new subject: "..., and Belgium did not comment", "... as Vilnius fumes", "after Hungary blocked ...".
+        starts = {m.start for m in s.mentions if m.eligible}
+        for i in range(1, n - 1):
+            nxt = i + 2 if tokens[i + 1].norm in ("the", "other", "its", "their") else i + 1
+            if nxt not in starts:
+                continue
+            if (tokens[i].norm == "and" and tokens[i - 1].norm == ",") or tokens[i].norm in _SUBORDINATORS:
+                cuts.add(i)
+        bounds = [0, *sorted(c for c in cuts if 0 < c < n), n]
+        out: list[_Segment] = []
+        for lo, hi in pairwise(bounds):
+            if lo >= hi:
+                continue
+            relatives: list[tuple[int, int]] = []
+            i = lo
+            while i < hi - 1:
+                if tokens[i].norm == "," and tokens[i + 1].norm in ("who", "which", "whose"):
+                    j = next((k for k in range(i + 2, hi) if tokens[k].norm == ","), hi)
+                    relatives.append((i, j))
+                    i = j
+                else:
+                    i += 1
+            spans: list[tuple[int, int]] = []
+            cursor = lo
+            for a, b in relatives:
+                if cursor < a:
+                    spans.append((cursor, a))
+                cursor = b
+            if cursor < hi:
+                spans.append((cursor, hi))
+            # A condition opening the next clause qualifies this one: "... support talks when Russia stops",
+            # "... engage with Moscow, but only once sanctions ...".
+            cond_hi = hi
+            if hi < n and any(hi <= c <= hi + 2 for c in s.conditions):
+                cond_hi = max(hi, min(n, next((b for b in bounds if b > hi), n)))
+            out.append(_Segment(tuple(spans), lo, hi, cond_hi=cond_hi))
+            for a, b in relatives:
+                owner = next((m for m in s.mentions if m.end == a and m.eligible), None)
+                out.append(_Segment(((a, b),), a, b, owner.codes if owner else (), cond_hi=b))
+        return out
+
+    def _sentence_evidence(self, s: _Sentence, ctx: _Context) -> list[Evidence]:
+        out: list[Evidence] = []
+        inherited: tuple[str, ...] = ()
+        segments = self._segments(s)
+        quiet: list[_Segment] = []
+        for seg in segments:
+            cues = [m for m in s.cues if seg.has(m.start) and m.payload.role not in ("clause", "neutral")]
+            mentions = [m for m in s.mentions if seg.has(m.start)]
+            found, holders, had_objects = self._clause(s, ctx, seg, cues, mentions, seg.antecedent or inherited)
+            out.extend(found)
+            if not seg.antecedent:
+                inherited = holders or inherited
+            if not had_objects:
+                quiet.append(seg)
+        out.extend(self._reactions(s, ctx, quiet, out))
+        out.extend(self._descriptors(s))
+        return out
+
+    def _reactions(self, s: _Sentence, ctx: _Context, quiet: list[_Segment], found: list[Evidence]) -> list[Evidence]:
+        """A state reacting to what another did: "Szijjártó heads to Moscow as Vilnius fumes", "Germany and
+        Denmark followed suit". The reaction copies or flips the stance it reacts to."""
+        out: list[Evidence] = []
+        if not s.reactions:
+            return out
+        taken = {e.country for e in found}
+        for seg in quiet:
+            signs = [m for m in s.reactions if seg.has(m.start)]
+            if not signs:
+                continue
+            negations = [m for m in s.cues if seg.has(m.start) and m.payload.role == "polarity"
+                         and m.source in _NEGATION_SOURCES]
+            sign = math.prod(m.payload for m in signs) * (-1) ** len(negations)
+            passive = [m.start for m in signs if m.start > 0 and s.tokens[m.start - 1].norm in _BE]
+            for mention in (m for m in s.mentions if seg.has(m.start) and m.eligible and not m.addressee):
+                if passive and mention.start < passive[0]:
+                    continue  # "Hungary's decision was condemned by Lithuania": Hungary is the one condemned
+                base = next((e.label for e in found if e.country not in mention.codes and e.how != "descriptor"),
+                            "")
+                if not base and not set(mention.codes) & set(ctx.last_label_states):
+                    base = ctx.last_label
+                if base not in (PRO, HARD):
+                    continue
+                label = base if sign > 0 else (HARD if base == PRO else PRO)
+                for code in mention.codes:
+                    if code not in taken:
+                        taken.add(code)
+                        out.append(Evidence(code, label, 0.62, s.text, tuple(m.source for m in signs), "reaction"))
+        return out
+
+    def _clause(self, s: _Sentence, ctx: _Context, seg: _Segment, cues: list[Match[Cue]], mentions: list[Mention],
+                inherited: tuple[str, ...]) -> tuple[list[Evidence], tuple[str, ...], bool]:
+        lo, hi = seg.lo, seg.hi
+        heads, complements = _heads(s.tokens, sorted((m for m in cues if m.payload.role == "object"),
+                                                      key=lambda m: m.start))
+        objects = [m for m in heads if not _off_subject(s, m, mentions) and (
+            self._about_target(s, m, lo, hi, ctx)
+            or any(self._about_target(s, c, lo, hi, ctx) for c in complements.get(id(m), ())))]
+        kept = {id(m) for m in objects}
+        boundaries = [m for m in heads if id(m) not in kept]  # still end the verb phrase before them
+        ends = {id(m): max([m.end, *(c.end for c in complements.get(id(m), ()))]) for m in objects}
+        # "against" right after an object introduces its target ("enforcement against the shadow fleet")
+        polarity = [m for m in cues if m.payload.role == "polarity"
+                    and not (m.source == "against" and any(0 <= m.start - o.end <= 2 for o in heads))]
+        for veto in [m for m in polarity if m.payload.implicit]:
+            if not any(o.start > veto.start for o in objects):
+                # "Hungary threatened to veto": in this topic a veto stands for "against pressure"
+                objects.append(Match(veto.start, veto.end, Cue("object", PRESSURE, -1), veto.source))
+                polarity.remove(veto)
+        objects.sort(key=lambda m: m.start)
+        subjects = tuple(dict.fromkeys(c for m in mentions if m.eligible and not m.addressee for c in m.codes))
+        if not objects:
+            return [], subjects, False
+        predicates = [m for m in cues if m.payload.role == "predicate"]
+        # Links: polarity words, and evaluations placed before an object ("premature talks"); minus a
+        # contrastive ", not" ("architect, not spectator, of peace talks") which negates a noun, not the verb.
+        polarity = sorted((m for m in [*polarity, *predicates] if not _contrastive(s.tokens, m)
+                           and (m.payload.role == "polarity" or any(0 <= o.start - m.end <= 1 for o in objects))),
+                          key=lambda m: m.start)
+        out: list[Evidence] = []
+        prev_chain: dict[int, int] = {}
+        prev_obj: Match[Cue] | None = None
+        for obj in sorted([*objects, *boundaries], key=lambda m: m.start):
+            if id(obj) not in kept:
+                prev_obj = obj
+                continue
+            value, post_cues = self._evaluated(s, obj, ends.get(id(obj), obj.end), objects, polarity, predicates, hi)
+            holders_done: set[str] = set()
+            left = [m for m in mentions if m.eligible and not m.addressee and m.end <= obj.start]
+            if prev_obj is not None and _is_subject(s.tokens, ends.get(id(prev_obj), prev_obj.end)) and (
+                    s.tokens[obj.start - 1].norm not in _PREPOSITIONS | {"without"}):
+                # "contacts would undercut the bloc's pressure": the second object is the first one's complement
+                prev_obj = obj
+                continue
+            for mention in left:
+                if obj.start - mention.end > MAX_LINK or self._blocked(s, mention, obj, left, cues):
+                    continue
+                if mention.possessive and any(mention.end <= o.start < obj.start for o in objects):
+                    continue  # "Orbán's trip to Moscow ... and new sanctions": an owner owns the first thing only
+                start = mention.end
+                links = _contiguous([p for p in polarity if start <= p.start < obj.start
+                                     and not _passive_verb(s.tokens, p)], obj.start, tokens=s.tokens)
+                sign = _product(links)
+                if prev_obj is not None and prev_obj.start >= mention.end:
+                    links = [p for p in polarity if ends.get(id(prev_obj), prev_obj.end) <= p.start < obj.start]
+                    # "opposes sanctions and talks": one verb, both objects
+                    inherit = not links and id(mention) in prev_chain and obj.payload.sign > 0
+                    sign = prev_chain[id(mention)] if inherit else _product(links)
+                prev_chain[id(mention)] = sign
+                how = "owner" if mention.possessive else "subject"
+                # An owner's view is owning the thing; what the sentence then calls it is someone else's view
+                # ("Slovakia's overture ... 'propaganda'", "Hungarian veto 'a gift to the Kremlin'").
+                owned = how == "owner" and any(m.eligible and set(m.codes) != set(mention.codes) for m in s.mentions)
+                evaluated = obj.payload.sign if owned else value
+                cues_fired = (*(p.source for p in links), obj.source, *(() if owned else post_cues))
+                for code in mention.codes:
+                    holders_done.add(code)
+                    out.append(self._reading(s, code, sign * evaluated, obj, cues_fired, how,
+                                             distance=obj.start - mention.end, seg=seg))
+            # The passive agent and those listed with it: "... was turned down by Sweden and Finland".
+            agents: list[Mention] = []
+            for mention in mentions:
+                if mention.start <= obj.end or not mention.eligible:
+                    continue
+                if _after_by(s.tokens, mention.start) or (agents and all(
+                        t.norm in _LIST_WORDS for t in s.tokens[agents[-1].end : mention.start])):
+                    agents.append(mention)
+                elif agents:
+                    break
+            if agents:
+                # The agent judges the whole subject phrase: "Hungary's decision to block the listing was
+                # condemned by Lithuania" = against (block × listing), and "a Greek proposal for talks was turned
+                # down by Sweden" = against (proposal × talks).
+                links = [p for p in polarity if lo <= p.start < agents[0].start and seg.has(p.start)
+                         and not (obj.start <= p.start < obj.end)]
+                cues_fired = (*(p.source for p in links), obj.source)
+                for mention in agents:
+                    for code in mention.codes:
+                        if code not in holders_done:
+                            holders_done.add(code)
+                            out.append(self._reading(s, code, _product(links) * obj.payload.sign, obj, cues_fired,
+                                                     "passive", distance=mention.start - obj.end, seg=seg))
+            if holders_done:
+                prev_obj = obj
+                continue
+            # Nobody in the clause before it: the speaker, the clause's subject, or the state talked about.
+            if any(lo <= c < obj.start for c in s.conditions):
+                prev_obj = obj
+                continue  # "... only if Russia agrees to a ceasefire": the condition's object is Russia's
+            links = [p for p in polarity if lo <= p.start < obj.start and seg.has(p.start)
+                     and not _in_speech(s, p.start) and not _passive_verb(s.tokens, p)]
+            sign = _product(links)
+            holders, how = self._speaker(s, lo, hi), "speaker"
+            if not holders:
+                holders, how = inherited, "carried"
+            if not holders and s.in_quote and ctx.quote_speaker:
+                holders, how = ctx.quote_speaker, "speaker"
+            if not holders and s.anaphoric and ctx.last_holders and len(ctx.last_holders) <= 2 and (
+                    ctx.last_holder_para >= s.para - 1):
+                holders, how = ctx.last_holders, "carried"
+            cues_fired = (*(p.source for p in links), obj.source, *post_cues)
+            for code in holders:
+                out.append(self._reading(s, code, sign * value, obj, cues_fired, how, distance=6, seg=seg))
+            if not holders and s.targets:
+                # Russia (or nobody) did it: remember it so a reaction in the next sentence can refer to it.
+                for_dialogue = (obj.payload.value == DIALOGUE) == (sign * value > 0)
+                ctx.event_label = PRO if for_dialogue else HARD
+            prev_obj = obj
+        return out, subjects, True
+
+    def _evaluated(self, s: _Sentence, obj: Match[Cue], end: int, objects: list[Match[Cue]],
+                   polarity: list[Match[Cue]], predicates: list[Match[Cue]], hi: int) -> tuple[int, tuple[str, ...]]:
+        """The object's sign after what the clause says about it: "sanctions have failed" -> against.
+        ``end`` is where the object's complements end ("talk of negotiations with Moscow | is premature")."""
+        nxt = min((o.start for o in objects if o.start > obj.start), default=hi)
+        stop = next((i for i in range(end, min(hi, end + 10)) if s.tokens[i].norm in _WINDOW_STOPS), hi)
+        window_end = min(nxt, end + 8, stop)
+        fired = [p for p in predicates if end <= p.start < window_end]
+        sign = obj.payload.sign * _product(fired)
+        names = [p.source for p in fired]
+        # "sanctions should be maintained", "talks are not possible": a verb group after the object applies to it
+        aux = next((i for i in range(end, min(window_end, end + 3)) if s.tokens[i].norm in _AUX), None)
+        if aux is not None:
+            # ... but not the words that belong to the next object ("be adopted | without delay")
+            starts = {o.start for o in objects}
+            after = [p for p in polarity if aux <= p.start < window_end and p.payload.role == "polarity"
+                     and p.end not in starts]
+            sign *= _product(after)
+            names += [p.source for p in after]
+        return sign, tuple(names)
+
+    def _reading(self, s: _Sentence, code: str, sign: int, obj: Match[Cue], cues: tuple[str, ...], how: str,
+                 distance: int, seg: _Segment) -> Evidence:
+        for_dialogue = (obj.payload.value == DIALOGUE) == (sign > 0)
+        label = PRO if for_dialogue else HARD
+        confidence = {"subject": 0.82, "owner": 0.8, "passive": 0.78, "speaker": 0.76, "carried": 0.62}[how]
+        confidence -= 0.008 * max(0, distance - 5)
+        negations = sum(1 for c in cues if c in _NEGATION_SOURCES)
+        confidence -= 0.04 * max(0, negations - 1)
+        if obj.payload.generic and not s.targets:
+            confidence -= 0.06
+        if len(cues) <= 1:
+            confidence -= 0.12  # nothing links the state to the object but proximity: a weaker reading
+        if label == PRO and not s.threat and any(seg.lo <= c < seg.cond_hi for c in s.conditions
+                                                 if c not in s.questions):
+            label, confidence = MIXED, confidence - 0.08
+        return Evidence(code, label, round(max(0.3, min(confidence, 0.95)), 3), s.text, cues, how)
+
+    def _descriptors(self, s: _Sentence) -> list[Evidence]:
+        out: list[Evidence] = []
+        for d in (m for m in s.cues if m.payload.role == "descriptor"):
+            best: tuple[int, Mention] | None = None
+            for m in s.mentions:
+                if not m.eligible:
+                    continue
+                if m.end <= d.start:
+                    gap = d.start - m.end
+                    ok = gap <= 9
+                else:
+                    gap = m.start - d.end
+                    ok = 0 <= gap <= 3
+                if ok and (best is None or gap < best[0]):
+                    best = (gap, m)
+            if best is not None:
+                for code in best[1].codes:
+                    out.append(Evidence(code, d.payload.value, 0.6, s.text, (d.source,), "descriptor"))
+        return out
+
+    # -------------------------------------------------------------------------------------- helpers
+
+    def _about_target(self, s: _Sentence, obj: Match[Cue], lo: int, hi: int, ctx: _Context) -> bool:
+        """Generic objects ("talks", "sanctions") count only when the clause or story is about Russia."""
+        if not obj.payload.generic:
+            return True
+        if s.targets:
+            return True
+        if s.third:
+            return False
+        if obj.payload.strict:
+            return s.near_target  # a neighbouring sentence or the headline names Russia
+        return ctx.topic_has_target
+
+    def _blocked(self, s: _Sentence, mention: Mention, obj: Match[Cue], left: list[Mention],
+                 cues: list[Match[Cue]]) -> bool:
+        """Another subject between a state and the object takes the object over, unless it is listed with the
+        state ("Spain, Portugal and Greece"), owned by the object ("Slovakia's overture") or the target of the
+        state's verb ("criticised Hungary for blocking")."""
+        tokens = s.tokens
+        # The object sits in a condition ("... until it accepts a ceasefire"), in a dispute between states
+        # ("Austria and Estonia clash over an envoy"), or has Russia as its own subject ("... says Moscow wants
+        # talks"): it is not the state's view.
+        if any(mention.end <= c < obj.start for c in s.conditions):
+            return True
+        if any(m.payload.role == "dispute" and mention.end <= m.start < obj.start for m in cues):
+            return True
+        for t in s.targets:
+            if mention.end <= t < obj.start - 1 and (t == 0 or tokens[t - 1].norm not in _PREPOSITIONS) and (
+                    t + 1 < len(tokens) and tokens[t + 1].norm not in ("'s", "-")):
+                return True  # (right before the object it is a modifier: "new Russia sanctions")
+        for other in left:
+            if other.start <= mention.start or other.start >= obj.start:
+                continue
+            gap = [t.norm for t in tokens[mention.end : other.start]]
+            if all(w in _LIST_WORDS for w in gap):
+                continue  # coordinated with this state
+            if other.possessive or other.kind == "demonym":
+                continue
+            if other.start > 0 and tokens[other.start - 1].norm in _PREPOSITIONS:
+                continue  # "Macron, speaking at a summit with Sánchez, said ...": inside a phrase of its own
+            prev = tokens[other.start - 1].norm if other.start > 0 else ""
+            if any(p.end == other.start or (p.end == other.start - 1 and prev in _RELAY_LINKS)
+                   for p in s.cues if p.payload.role == "polarity"):
+                continue  # "criticised Hungary for", "a call from Hungary for"
+            return True
+        return False
+
+    def _speaker(self, s: _Sentence, lo: int, hi: int) -> tuple[str, ...]:
+        """The state that says this sentence: "..., Lithuania's foreign minister said." / "Orbán: ..." """
+        tokens = s.tokens
+        speakers: list[str] = []
+        for m in s.mentions:
+            if not m.eligible or m.addressee:
+                continue
+            near = any(abs(sp - m.end) <= 4 or abs(m.start - sp) <= 5 for sp in s.speech)
+            # "Orbán: sanctions have failed" (headline form)
+            colon = m.end < len(tokens) and tokens[m.end].norm == ":" and m.start <= 4
+            colon = colon or (any(t.norm == ":" for t in tokens[m.end : m.end + 4]) and m.start <= 3)
+            outside = not (lo <= m.start < hi) or colon or near
+            if (near or colon) and outside:
+                speakers.extend(m.codes)
+        return tuple(dict.fromkeys(speakers))
+
+
+_BE = frozenset({"was", "were", "been", "being", "is", "are", "be", "got", "get", "gets"})
+_AUX = frozenset({
+    "is", "are", "was", "were", "be", "been", "remain", "remains", "remained", "would", "will", "must", "should",
+    "can", "could", "may", "might", "have", "has", "had", "seem", "seems", "seemed", "appear", "appears",
+    "ca", "wo", "do", "does", "did", "need", "needs", "'s",
+})
+_PREPOSITIONS = frozenset({"with", "to", "on", "against", "of", "from", "for", "towards", "toward", "at",
+                           "over", "about", "by", "into", "in", "and", "the", "a", "an", "pro", "-"})
+_RELAY_LINKS = frozenset({"the", "its", "from", "by", "of"})
+_SUBORDINATORS = frozenset({"as", "after", "with", "because", "since", "when", "before", "amid", "following"})
+_LIST_WORDS = frozenset({",", "and", "or", "as", "well", "&", "plus", "both", "also", "together", "with", "nor",
+                         "neither", "either", "und", "et", "e", "y", "i", "oraz"})
+_NEGATION_SOURCES = frozenset({"not", "n't", "never", "no longer", "no", "nor", "neither", "refuse~", "decline~",
+                               "fail~ to", "without"})
+
+
+def _off_subject(s: _Sentence, obj: Match[Cue], mentions: list[Mention]) -> bool:
+    """Talks about something else, or with someone else: "talks on joint procurement of ammunition",
+    "Spain and Morocco hold talks", "talks with Slovakia"."""
+    if obj.payload.value != DIALOGUE or not obj.payload.generic:
+        return False
+    tokens = s.tokens
+    nxt = tokens[obj.end].norm if obj.end < len(tokens) else ""
+    if nxt in ("on", "over", "about", "regarding", "concerning") and not s.targets:
+        window = {t.norm for t in tokens[obj.end : obj.end + 6]}
+        return not window & _WAR_WORDS
+    if nxt == "with":
+        return any(m.start in (obj.end + 1, obj.end + 2) for m in mentions)
+    return False
+
+
+_WAR_WORDS = frozenset({"war", "ukraine", "peace", "ceasefire", "truce", "security", "sanctions", "russia", "moscow",
+                        "kremlin", "invasion", "conflict", "settlement", "front"})
+
+
+def _passive_verb(tokens: Sequence[Token], m: Match[Cue]) -> bool:
+    """"criticised by Warsaw": the verb is the agent's, not the subject's."""
+    return m.end < len(tokens) and tokens[m.end].norm == "by"
+
+
+def _negated(tokens: Sequence[Token], i: int) -> bool:
+    before = [t.norm for t in tokens[max(0, i - 3) : i]]
+    return bool(set(before) & {"not", "n't", "no", "never", "declined", "refused", "declines", "refuses"})
+
+
+def _contiguous(links: list[Match[Cue]], target: int, reach: int = 7,
+                tokens: Sequence[Token] | None = None) -> list[Match[Cue]]:
+    """Only the run of linking words that leads to the object counts: in "condemns the strikes in the strongest
+    terms and will support new measures", "condemns" is about the strikes, not the measures."""
+    kept: list[Match[Cue]] = []
+    nearest = target
+    for m in reversed(links):
+        if nearest - m.end > reach or (tokens is not None and _new_verb_phrase(tokens, m.end, nearest)):
+            break
+        kept.append(m)
+        nearest = m.start
+    return kept[::-1]
+
+
+def _new_verb_phrase(tokens: Sequence[Token], lo: int, hi: int) -> bool:
+    """"... would not be intimidated and would keep pushing ...": the second verb starts afresh."""
+    return any((tokens[i].norm in ("and", "but", ",") and tokens[i + 1].norm in _AUX)
+               or (tokens[i].norm == "," and tokens[i + 1].norm in _PARTICIPLES)
+               for i in range(lo, min(hi, len(tokens) - 1)))
+
+
+# ", arguing that ...", ", leaving the measures ...": a participle clause after the verb starts a new chain
+_PARTICIPLES = frozenset({
+    "arguing", "saying", "adding", "insisting", "warning", "noting", "claiming", "stressing", "explaining", "calling",
+    "describing", "accusing", "urging", "leaving", "prompting", "forcing", "meaning", "sparking", "drawing",
+    "triggering", "citing", "according", "responding", "reacting", "referring", "pointing",
+})
+
+
+def _is_subject(tokens: Sequence[Token], end: int) -> bool:
+    """An object followed by a verb group is the subject of its clause ("contacts would undercut ...")."""
+    return end < len(tokens) and tokens[end].norm in _AUX
+
+
+def _starts_with(matches: Sequence[Match[bool]], tokens: Sequence[Token]) -> bool:
+    """Sentence-initial "He ...", "The minister ...": not "Russian officials ..."."""
+    return bool(tokens) and tokens[0].cap and any(m.start == 0 for m in matches)
+
+
+def _contrastive(tokens: Sequence[Token], m: Match[Cue]) -> bool:
+    return m.source == "not" and m.start > 0 and tokens[m.start - 1].norm == ","
+
+
+def _heads(tokens: Sequence[Token], objects: list[Match[Cue]]
+           ) -> tuple[list[Match[Cue]], dict[int, list[Match[Cue]]]]:
+    """Objects that only complete another one are folded into it: "sanctions on Russian LNG", "exemptions
+    from Russia sanctions", "talk of negotiations" are one object each, read through the first."""
+    out: list[Match[Cue]] = []
+    complements: dict[int, list[Match[Cue]]] = {}
+    last_end = -1
+    for obj in objects:
+        prev = out[-1] if out else None
+        if prev is not None and 0 <= obj.start - last_end <= 6:
+            gap = {t.norm for t in tokens[last_end : obj.start]}
+            if not gap or (gap & _COMPLEMENT_LINKS and not gap & _CLAUSE_GLUE):
+                complements.setdefault(id(prev), []).append(obj)
+                last_end = obj.end
+                continue
+        out.append(obj)
+        last_end = obj.end
+    return out, complements
+
+
+_WINDOW_STOPS = frozenset({",", "and", "that", "arguing", "saying", "adding", "while", ";", ":", "but", "as",
+                           "because", "since", "who", "which", "response", "reaction", "answer", "retaliation"})
+_CLAUSE_GLUE = frozenset({"and", "but", "while", ",", "said", "says", "would", "will", "to"})
+_COMPLEMENT_LINKS = frozenset({"on", "against", "of", "from", "for", "targeting", "covering", "to", "over", "in"})
+
+
+def _product(matches: Sequence[Match[Cue]]) -> int:
+    sign = 1
+    for m in matches:
+        sign *= m.payload.sign
+    return sign
+
+
+def _after_by(tokens: Sequence[Token], start: int) -> bool:
+    j = start - 1
+    while j >= 0 and tokens[j].norm in ("the", "its", "their"):
+        j -= 1
+    return j >= 0 and tokens[j].norm in ("by", "from")
+
+
+def _in_speech(s: _Sentence, pos: int) -> bool:
+    return any(pos == sp for sp in s.speech)
+
+
+def _aggregate(evidence: Sequence[Evidence]) -> tuple[Stance, ...]:
+    """One label per state: the readings agree, or they conflict (mixed), or one clearly dominates."""
+    by_country: dict[str, list[Evidence]] = {}
+    for e in evidence:
+        by_country.setdefault(e.country, []).append(e)
+    stances: list[Stance] = []
+    for country, items in by_country.items():
+        weight = {label: sum(e.confidence for e in items if e.label == label) for label in LABELS}
+        strong = [e for e in items if e.how != "descriptor"] or items
+        pro, hard, mixed = weight[PRO], weight[HARD], weight[MIXED]
+        # Both readings count when the weaker side rests on more than bare proximity, or is strong in itself.
+        weaker = PRO if pro < hard else HARD
+        linked = any(len(e.cues) > 1 for e in items if e.label == weaker and e.how != "descriptor")
+        ratio = min(pro, hard) / max(pro, hard) if pro > 0 and hard > 0 else 0.0
+        conflicting = ratio >= 0.6 or (ratio >= 0.3 and linked)
+        if (mixed > 0 and mixed >= 0.5 * max(pro, hard)) or conflicting:
+            label = MIXED
+        elif pro > 0 or hard > 0:
+            label = PRO if pro >= hard else HARD
+        else:
+            label = MIXED
+        chosen = [e for e in strong if e.label == label] or [e for e in items if e.label == label]
+        if label == MIXED and not chosen:
+            chosen = sorted(strong, key=lambda e: -e.confidence)[:2]
+        agree = 1.0
+        for e in chosen:
+            agree *= 1 - e.confidence
+        confidence = 1 - agree
+        total = pro + hard + mixed
+        if label != MIXED and total:
+            confidence *= 0.6 + 0.4 * (weight[label] / total)
+        elif label == MIXED:
+            confidence = min(0.9, 0.5 + 0.4 * (1 - agree))
+        sentences = list(dict.fromkeys(e.sentence for e in sorted(chosen, key=lambda e: -e.confidence)))[:2]
+        cues = tuple(dict.fromkeys(c for e in chosen for c in e.cues))[:8]
+        stances.append(Stance(country, label, round(min(confidence, 0.97), 2), " … ".join(sentences), cues))
+    stances.sort(key=lambda s: (-s.confidence, s.country))
+    return tuple(stances)

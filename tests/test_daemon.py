@@ -1,0 +1,249 @@
+"""``monitor run`` as a real process against loopback feeds on short intervals: cadence, isolation of failures,
+SIGHUP reloads and a clean SIGTERM."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from monitor.store import open_store
+from tests.support.feedserver import Feed, FeedServer, Item, rss, status
+
+INTERVAL = 2.0
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    srv = FeedServer()
+    yield srv
+    threading.Thread(target=srv.close, daemon=True).start()  # close() idles up to 0.5 s: don't wait for it
+
+
+def write_config(path: Path, db: Path, feeds: list[tuple[str, str]], extra: str = "") -> None:
+    lines = [f"database: sqlite:///{db}", "defaults:", "  interval: 2s", "http:", "  timeout: 2s",
+             "  connect_timeout: 1s", "log:", "  format: json", "feeds:"]
+    for name, url in feeds:
+        lines += [f"  - name: {name}", f"    url: {url}"]
+    path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
+
+
+class Daemon:
+    def __init__(self, config: Path, log: Path):
+        self.log = log
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+        self._out = log.open("w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                                     cwd=config.parent, env=env, stdout=self._out, stderr=subprocess.STDOUT)
+        self.wait_for("daemon.started", timeout=20)
+
+    def events(self) -> list[dict]:
+        out = []
+        for line in self.log.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                out.append({"event": "<not json>", "line": line})
+        return out
+
+    def wait_for(self, event: str, timeout: float, after: int = 0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [e for e in self.events()[after:] if e.get("event") == event]
+            if found:
+                return found[0]
+            assert self.proc.poll() is None, f"daemon exited early:\n{self.log.read_text()}"
+            time.sleep(0.05)
+        raise AssertionError(f"no {event} within {timeout}s:\n{self.log.read_text()}")
+
+    def stop(self, sig: signal.Signals = signal.SIGTERM) -> tuple[int, float]:
+        started = time.monotonic()
+        self.proc.send_signal(sig)
+        try:
+            code = self.proc.wait(timeout=15)
+        finally:
+            self.close()
+        return code, time.monotonic() - started
+
+    def close(self) -> None:
+        if self.proc.poll() is None:  # a failed test: stop it the polite way, so its worker processes go too
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._out.close()
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[Daemon]]:
+    started: list[Daemon] = []
+    yield started
+    for d in started:
+        d.close()
+
+
+def wait_until(condition, timeout: float, daemon: Daemon) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert daemon.proc.poll() is None, f"daemon exited early:\n{daemon.log.read_text()}"
+        assert time.monotonic() < deadline, f"condition not met within {timeout}s:\n{daemon.log.read_text()}"
+        time.sleep(0.05)
+
+
+def hit_times(server: FeedServer, path: str) -> list[float]:
+    return [r.at for r in server.hits(path)]
+
+
+def gaps(times: list[float]) -> list[float]:
+    return [b - a for a, b in itertools.pairwise(times)]
+
+
+def items(prefix: str) -> bytes:
+    now = time.time()
+    return rss([Item(f"{prefix} story {i}", f"https://{prefix.lower()}.example/{i}", f"{prefix}-{i}",
+                     published=now - 600 * i) for i in range(2)])
+
+
+def test_feeds_polled_at_their_interval_and_failures_stay_isolated(tmp_path: Path, feed_server: FeedServer,
+                                                                   daemons: list[Daemon]) -> None:
+    config, db = tmp_path / "monitor.yaml", tmp_path / "monitor.db"
+    write_config(config, db, [("Alpha", feed_server.route("/alpha", Feed(items("Alpha")))),
+                              ("Beta", feed_server.route("/beta", Feed(items("Beta"), honour_conditional=False))),
+                              ("Broken", feed_server.route("/broken", status(500)))])
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    daemons.append(daemon)
+    # first polls within the start-up spread (at most one interval), then one per interval
+    wait_until(lambda: min(len(feed_server.hits("/alpha")), len(feed_server.hits("/beta"))) >= 3
+               and len(feed_server.hits("/broken")) >= 2, 4 * INTERVAL + 1, daemon)
+    assert daemon.proc.poll() is None
+
+    for path in ("/alpha", "/beta"):
+        times = hit_times(feed_server, path)
+        assert 3 <= len(times) <= 4, (path, gaps(times))
+        assert all(INTERVAL * 0.8 <= g <= INTERVAL * 1.6 for g in gaps(times)), (path, gaps(times))
+    # the failing feed backs off (2 s, 4 s, ...) but is still polled, and the others went on regardless
+    broken = hit_times(feed_server, "/broken")
+    assert 2 <= len(broken) <= 3, gaps(broken)
+    assert INTERVAL * 0.8 <= gaps(broken)[0] <= INTERVAL * 1.6
+    if len(broken) >= 3:
+        assert 2 * INTERVAL * 0.9 <= gaps(broken)[1] <= 2 * INTERVAL * 1.4
+    # the second and later polls of a feed are conditional
+    assert feed_server.hits("/alpha")[1].headers["if-none-match"] == '"v1"'
+
+    events = daemon.events()
+    failed = [e for e in events if e.get("event") == "feed.failed"]
+    assert failed and all(e["feed"] == "Broken" and e["error"] == "HTTP 500 Internal Server Error" for e in failed)
+    assert {e["status"] for e in events if e.get("event") == "feed.polled" and e["feed"] == "Alpha"} == {
+        "ok", "not_modified"}
+    assert {e["status"] for e in events if e.get("event") == "feed.polled" and e["feed"] == "Beta"} == {
+        "ok", "unchanged"}
+
+    code, took = daemon.stop()
+    assert code == 0
+    assert took < 5.0
+    assert "Traceback" not in daemon.log.read_text()
+    assert daemon.events()[-1]["event"] == "daemon.stopped"
+
+    store = open_store(f"sqlite:///{db}")
+    try:
+        assert sorted(a.title for a in store.articles()) == ["Alpha story 0", "Alpha story 1", "Beta story 0",
+                                                             "Beta story 1"]
+        states = store.feed_states()
+        assert states["Broken"].consecutive_failures == len(broken)
+        assert states["Broken"].last_error == "HTTP 500 Internal Server Error"
+        assert states["Alpha"].last_status in ("ok", "not_modified")
+        assert states["Alpha"].consecutive_failures == 0
+        assert states["Alpha"].next_poll_at is not None  # the plan is stored: a restart resumes it
+    finally:
+        store.close()
+
+
+def test_sighup_reloads_a_valid_config_and_keeps_the_old_one_otherwise(tmp_path: Path, feed_server: FeedServer,
+                                                                      daemons: list[Daemon]) -> None:
+    config, db = tmp_path / "monitor.yaml", tmp_path / "monitor.db"
+    alpha = feed_server.route("/alpha", Feed(items("Alpha")))
+    gamma = feed_server.route("/gamma", Feed(items("Gamma")))
+    write_config(config, db, [("Alpha", alpha)])
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    daemons.append(daemon)
+    deadline = time.monotonic() + 5
+    while not feed_server.hits("/alpha") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert feed_server.hits("/alpha")
+
+    # an invalid config: logged, the running one is kept
+    write_config(config, db, [("Alpha", alpha), ("Gamma", gamma)], extra="    intervl: 5s\n")
+    mark = len(daemon.events())
+    daemon.proc.send_signal(signal.SIGHUP)
+    failed = daemon.wait_for("config.reload_failed", timeout=5, after=mark)
+    assert failed["level"] == "error"
+    assert failed["error"] == f"{config}:14: feeds[1].intervl: unknown key (did you mean 'interval'?)"
+    assert failed["kept"] == "previous configuration"
+    before = len(feed_server.hits("/alpha"))
+    wait_until(lambda: len(feed_server.hits("/alpha")) >= before + 1, 2 * INTERVAL + 1, daemon)  # still polling
+    assert feed_server.hits("/gamma") == []
+
+    # a valid changed config: the new feed is scheduled and polled, the old one keeps its cadence
+    write_config(config, db, [("Alpha", alpha), ("Gamma", gamma)])
+    mark = len(daemon.events())
+    daemon.proc.send_signal(signal.SIGHUP)
+    reloaded = daemon.wait_for("config.reloaded", timeout=5, after=mark)
+    assert (reloaded["feeds"], reloaded["changed"], reloaded["removed"]) == (2, 1, 0)
+    wait_until(lambda: len(feed_server.hits("/gamma")) >= 2, 3 * INTERVAL + 1, daemon)
+    gamma_hits = hit_times(feed_server, "/gamma")
+    assert all(INTERVAL * 0.8 <= g <= INTERVAL * 1.6 for g in gaps(gamma_hits))
+    alpha_hits = hit_times(feed_server, "/alpha")
+    assert all(INTERVAL * 0.8 <= g <= INTERVAL * 1.6 for g in gaps(alpha_hits)), gaps(alpha_hits)
+
+    code, took = daemon.stop()
+    assert code == 0
+    assert took < 5.0
+    store = open_store(f"sqlite:///{db}")
+    try:
+        assert {a.title: a.feeds for a in store.articles()} == {
+            "Alpha story 0": ("Alpha",), "Alpha story 1": ("Alpha",),
+            "Gamma story 0": ("Gamma",), "Gamma story 1": ("Gamma",)}
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stopping_during_a_slow_poll_finishes_the_write(tmp_path: Path, feed_server: FeedServer,
+                                                        daemons: list[Daemon], sig: signal.Signals) -> None:
+    config, db = tmp_path / "monitor.yaml", tmp_path / "monitor.db"
+    body = items("Slow")
+
+    def slow_feed(req, conn) -> None:
+        time.sleep(1.0)
+        Feed(body)(req, conn)
+
+    write_config(config, db, [("Slow", feed_server.route("/slow", slow_feed))])
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    daemons.append(daemon)
+    deadline = time.monotonic() + 5
+    while not feed_server.hits("/slow") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert feed_server.hits("/slow")
+    code, took = daemon.stop(sig)  # while the response is still on its way
+    assert code == 0
+    assert took < 5.0
+    events = [e["event"] for e in daemon.events()]
+    assert events.index("daemon.stopping") < events.index("feed.polled") < events.index("daemon.stopped")
+    assert "Traceback" not in daemon.log.read_text()
+    store = open_store(f"sqlite:///{db}")
+    try:
+        assert sorted(a.title for a in store.articles()) == ["Slow story 0", "Slow story 1"]
+        assert store.feed_state("Slow").last_status == "ok"  # type: ignore[union-attr]
+    finally:
+        store.close()
