@@ -137,6 +137,7 @@ class _Context:
     quote_speaker: tuple[str, ...] = ()
     last_label: str = ""  # the stance the previous sentence expressed, for reactions to it
     last_label_states: tuple[str, ...] = ()
+    label_age: int = 0  # sentences since last_label was set
     event_label: str = ""  # what Russia (or no state) did in this sentence, for reactions to it
 
 
@@ -233,7 +234,7 @@ class Judge:
             if para != last_para:
                 in_quote = False
                 last_para = para
-            tokens = tokenize(text)
+            tokens = self._drop_first_names(tokenize(text))
             cues = self.topic.cues.matches(tokens)
             n_quotes = len(_QUOTES.findall(text))
             cond_matches = [m for m in self.topic.conditions.matches(tokens) if m.payload]
@@ -262,6 +263,15 @@ class Judge:
             s.near_target = headline or any(o.targets for o in out[max(0, i - 1) : i + 2])
         return out
 
+    def _drop_first_names(self, tokens: list[Token]) -> list[Token]:
+        """"Vladimir Putin" reads as "Putin", so every phrase written with the surname matches both."""
+        first = self.topic.first_names
+        if not first:
+            return tokens
+        return [t for i, t in enumerate(tokens)
+                if not (t.norm in first and i + 1 < len(tokens) and tokens[i + 1].cap and tokens[i + 1].norm in
+                        self.topic.target_surnames)]
+
     # -------------------------------------------------------------------------------------- evidence
 
     def _evidence(self, sentences: Sequence[_Sentence]) -> list[Evidence]:
@@ -278,12 +288,16 @@ class Judge:
                 ctx.last_holders, ctx.last_holder_para = holders, s.para
             labels = {e.label for e in found if e.how != "descriptor"}
             if len(labels) == 1:
-                ctx.last_label = next(iter(labels))
+                ctx.last_label, ctx.label_age = next(iter(labels)), 0
                 ctx.last_label_states = tuple({e.country for e in found})
             elif ctx.event_label:
-                ctx.last_label, ctx.event_label, ctx.last_label_states = ctx.event_label, "", ()
+                ctx.last_label, ctx.event_label, ctx.last_label_states, ctx.label_age = ctx.event_label, "", (), 0
             else:
-                ctx.last_label, ctx.last_label_states = "", ()
+                # "The reaction from Warsaw was swift. Sikorski accused Orbán of ...": a reaction may come a
+                # sentence or two after what it reacts to.
+                ctx.label_age += 1
+                if ctx.label_age > 2 or labels:
+                    ctx.last_label, ctx.last_label_states = "", ()
             speaker = self._speaker(s, 0, len(s.tokens))
             if speaker and s.opens_quote:
                 ctx.quote_speaker = speaker
@@ -431,6 +445,8 @@ class Judge:
                 # "contacts would undercut the bloc's pressure": the second object is the first one's complement
                 prev_obj = obj
                 continue
+            # "the Russian proposal", "Moscow's offer": Russia's move, not the state's (unlike "Russia must pay")
+            russian_move = obj.start in s.targets and obj.payload.value == DIALOGUE
             for mention in left:
                 if obj.start - mention.end > MAX_LINK or self._blocked(s, mention, obj, left, cues):
                     continue
@@ -446,6 +462,8 @@ class Judge:
                     inherit = not links and id(mention) in prev_chain and obj.payload.sign > 0
                     sign = prev_chain[id(mention)] if inherit else _product(links)
                 prev_chain[id(mention)] = sign
+                if russian_move and not links and value == obj.payload.sign:
+                    continue  # merely mentioning Russia's move is no stance; a verdict on it is
                 how = "owner" if mention.possessive else "subject"
                 # An owner's view is owning the thing; what the sentence then calls it is someone else's view
                 # ("Slovakia's overture ... 'propaganda'", "Hungarian veto 'a gift to the Kremlin'").
@@ -497,6 +515,9 @@ class Judge:
             if not holders and s.anaphoric and ctx.last_holders and len(ctx.last_holders) <= 2 and (
                     ctx.last_holder_para >= s.para - 1):
                 holders, how = ctx.last_holders, "carried"
+            if russian_move and not links and value == obj.payload.sign:
+                prev_obj = obj
+                continue
             cues_fired = (*(p.source for p in links), obj.source, *post_cues)
             for code in holders:
                 out.append(self._reading(s, code, sign * value, obj, cues_fired, how, distance=6, seg=seg))
@@ -547,11 +568,15 @@ class Judge:
 
     def _descriptors(self, s: _Sentence) -> list[Evidence]:
         out: list[Evidence] = []
+        objects = [m for m in s.cues if m.payload.role == "object"]
         for d in (m for m in s.cues if m.payload.role == "descriptor"):
             best: tuple[int, Mention] | None = None
             for m in s.mentions:
                 if not m.eligible:
                     continue
+                lo, hi = (m.end, d.start) if m.end <= d.start else (d.end, m.start)
+                if any(lo <= o.start < hi for o in objects):
+                    continue  # "Denmark called the Russian offer a Trojan horse": the offer is described
                 if m.end <= d.start:
                     gap = d.start - m.end
                     ok = gap <= 9

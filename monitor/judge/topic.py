@@ -63,6 +63,8 @@ class Topic:
         anchors = list(data.get("anchors") or ())
         self.anchors_re = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in anchors) + r")(?!\w)",
                                      re.IGNORECASE) if anchors else None
+        self.first_names = frozenset(fold(n) for n in data["target"].get("first_names") or ())
+        self.target_surnames = frozenset(seq[-1] for name in target_names for seq in expand(name) if len(seq) == 1)
         self.target: PhraseIndex[str] = PhraseIndex()
         self.target.extend(target_names, "target", cap=True)
         self.target.extend(target_terms, "target")
