@@ -452,12 +452,18 @@ class Judge:
                     continue
                 if mention.possessive and any(mention.end <= o.start < obj.start for o in objects):
                     continue  # "Orbán's trip to Moscow ... and new sanctions": an owner owns the first thing only
+                if _patient(s, mention) and _and_verb(s, mention.end, obj.start):
+                    continue  # "accused Budapest of ... and called for tariffs": the call is the accuser's
                 start = mention.end
                 links = _contiguous([p for p in polarity if start <= p.start < obj.start
                                      and not _passive_verb(s.tokens, p)], obj.start, tokens=s.tokens)
                 sign = _product(links)
                 if prev_obj is not None and prev_obj.start >= mention.end:
-                    links = [p for p in polarity if ends.get(id(prev_obj), prev_obj.end) <= p.start < obj.start]
+                    # between two objects an evaluation verb governs the second: "expelling diplomats risked
+                    # shutting down the channels" = risked × shutting down
+                    links = [p for p in [*polarity, *predicates]
+                             if ends.get(id(prev_obj), prev_obj.end) <= p.start < obj.start]
+                    links = sorted({id(p): p for p in links}.values(), key=lambda p: p.start)
                     # "opposes sanctions and talks": one verb, both objects
                     inherit = not links and id(mention) in prev_chain and obj.payload.sign > 0
                     sign = prev_chain[id(mention)] if inherit else _product(links)
@@ -536,7 +542,8 @@ class Judge:
         stop = next((i for i in range(end, min(hi, end + 10)) if s.tokens[i].norm in _WINDOW_STOPS), hi)
         window_end = min(nxt, end + 8, stop)
         fired = [p for p in predicates if end <= p.start < window_end]
-        sign = obj.payload.sign * _product(fired)
+        # One evaluation, not a product: "have hurt European industry more than the Kremlin" says one thing.
+        sign = obj.payload.sign * (fired[0].payload.sign if fired else 1)
         names = [p.source for p in fired]
         # "sanctions should be maintained", "talks are not possible": a verb group after the object applies to it
         aux = next((i for i in range(end, min(window_end, end + 3)) if s.tokens[i].norm in _AUX), None)
@@ -561,7 +568,9 @@ class Judge:
             confidence -= 0.06
         if len(cues) <= 1:
             confidence -= 0.12  # nothing links the state to the object but proximity: a weaker reading
-        if label == PRO and not s.threat and any(seg.lo <= c < seg.cond_hi for c in s.conditions
+        stop = next((i for i in range(obj.end, seg.cond_hi) if s.tokens[i].norm == "," and i + 1 < len(s.tokens)
+                     and s.tokens[i + 1].norm in _PARTICIPLES), seg.cond_hi)
+        if label == PRO and not s.threat and any(seg.lo <= c < stop for c in s.conditions
                                                  if c not in s.questions):
             label, confidence = MIXED, confidence - 0.08
         return Evidence(code, label, round(max(0.3, min(confidence, 0.95)), 3), s.text, cues, how)
@@ -643,8 +652,8 @@ class Judge:
         tokens = s.tokens
         speakers: list[str] = []
         for m in s.mentions:
-            if not m.eligible or m.addressee:
-                continue
+            if not m.eligible or m.addressee or (m.possessive and not m.kind == "leader"):
+                continue  # "... respected Hungary's sovereignty but warned that ...": Hungary is not speaking
             near = any(abs(sp - m.end) <= 4 or abs(m.start - sp) <= 5 for sp in s.speech)
             # "Orbán: sanctions have failed" (headline form)
             colon = m.end < len(tokens) and tokens[m.end].norm == ":" and m.start <= 4
@@ -693,6 +702,20 @@ _WAR_WORDS = frozenset({"war", "ukraine", "peace", "ceasefire", "truce", "securi
 def _passive_verb(tokens: Sequence[Token], m: Match[Cue]) -> bool:
     """"criticised by Warsaw": the verb is the agent's, not the subject's."""
     return m.end < len(tokens) and tokens[m.end].norm == "by"
+
+
+def _patient(s: _Sentence, mention: Mention) -> bool:
+    """Right after a verb of judgement ("accused Budapest", "criticised the Hungarian government")."""
+    j = mention.start - 1
+    while j >= 0 and s.tokens[j].norm in ("the", "its", "his", "her", "their"):
+        j -= 1
+    return j >= 0 and any(p.end == j + 1 and p.payload.role == "polarity" for p in s.cues)
+
+
+def _and_verb(s: _Sentence, lo: int, hi: int) -> bool:
+    starts = {p.start for p in s.cues if p.payload.role == "polarity"}
+    return any(s.tokens[i].norm == "and" and (i + 1 in starts or s.tokens[i + 1].norm in _AUX)
+               for i in range(lo, min(hi, len(s.tokens) - 1)))
 
 
 def _negated(tokens: Sequence[Token], i: int) -> bool:
@@ -777,10 +800,17 @@ def _product(matches: Sequence[Match[Cue]]) -> int:
 
 
 def _after_by(tokens: Sequence[Token], start: int) -> bool:
+    """The agent of a passive: "was turned down by Sweden", "rejected by Germany" (not "comments by Fico")."""
     j = start - 1
     while j >= 0 and tokens[j].norm in ("the", "its", "their"):
         j -= 1
-    return j >= 0 and tokens[j].norm in ("by", "from")
+    if j < 0 or tokens[j].norm not in ("by", "from"):
+        return False
+    before = [t.norm for t in tokens[max(0, j - 6) : j]]
+    return bool(set(before) & _BE) or any(w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES for w in before)
+
+
+_IRREGULAR_PARTICIPLES = frozenset({"held", "kept", "shot", "put", "cut", "set", "struck", "made", "met", "sent", "told"})
 
 
 def _in_speech(s: _Sentence, pos: int) -> bool:
