@@ -446,7 +446,9 @@ class Judge:
                 prev_obj = obj
                 continue
             # "the Russian proposal", "Moscow's offer": Russia's move, not the state's (unlike "Russia must pay")
-            russian_move = obj.start in s.targets and obj.payload.value == DIALOGUE
+            russian_move = obj.payload.value == DIALOGUE and (
+                obj.start in s.targets or (obj.start >= 2 and obj.start - 2 in s.targets
+                                           and s.tokens[obj.start - 1].norm == "'s"))
             for mention in left:
                 if obj.start - mention.end > MAX_LINK or self._blocked(s, mention, obj, left, cues):
                     continue
@@ -494,8 +496,13 @@ class Judge:
                 # The agent judges the whole subject phrase: "Hungary's decision to block the listing was
                 # condemned by Lithuania" = against (block × listing), and "a Greek proposal for talks was turned
                 # down by Sweden" = against (proposal × talks).
-                links = [p for p in polarity if lo <= p.start < agents[0].start and seg.has(p.start)
-                         and not (obj.start <= p.start < obj.end)]
+                by = agents[0].start - 1
+                while by > 0 and s.tokens[by].norm != "by":
+                    by -= 1
+                subject = _contiguous([p for p in polarity if lo <= p.start < obj.start and seg.has(p.start)],
+                                      obj.start, tokens=s.tokens)
+                verb = [p for p in polarity if obj.end <= p.start < by and by - p.end <= 4][-1:]
+                links = [*subject, *verb]
                 cues_fired = (*(p.source for p in links), obj.source)
                 for mention in agents:
                     for code in mention.codes:
@@ -510,8 +517,9 @@ class Judge:
             if any(lo <= c < obj.start for c in s.conditions):
                 prev_obj = obj
                 continue  # "... only if Russia agrees to a ceasefire": the condition's object is Russia's
-            links = [p for p in polarity if lo <= p.start < obj.start and seg.has(p.start)
-                     and not _in_speech(s, p.start) and not _passive_verb(s.tokens, p)]
+            links = _contiguous([p for p in polarity if lo <= p.start < obj.start and seg.has(p.start)
+                                 and not _in_speech(s, p.start) and not _passive_verb(s.tokens, p)],
+                                obj.start, tokens=s.tokens)
             sign = _product(links)
             holders, how = self._speaker(s, lo, hi), "speaker"
             if not holders:
