@@ -130,6 +130,8 @@ class Actors:
         possessive = (nxt == "'s" or entry.kind == "demonym") and self._owns(tokens, head)
         eligible = True
         venue = False
+        if entry.kind == "people" and nxt in self.act_nouns:
+            possessive = True  # "the Spanish view", "the Dutch proposal": a demonym after all
         if nxt == "-" and end + 1 < len(tokens) and tokens[end + 1].norm in NON_ACTOR_COMPOUNDS:
             eligible = False  # German-built, Dutch-born
         elif entry.kind == "demonym":

@@ -733,6 +733,9 @@ def _negated(tokens: Sequence[Token], i: int) -> bool:
 
 def _contiguous(links: list[Match[Cue]], target: int, reach: int = 7,
                 tokens: Sequence[Token] | None = None) -> list[Match[Cue]]:
+    if tokens is not None:  # ", adding that ...": the participle introduces, it does not judge
+        links = [m for m in links if not (m.start > 0 and tokens[m.start - 1].norm == ","
+                                          and tokens[m.start].norm in _PARTICIPLES)]
     """Only the run of linking words that leads to the object counts: in "condemns the strikes in the strongest
     terms and will support new measures", "condemns" is about the strikes, not the measures."""
     kept: list[Match[Cue]] = []
@@ -785,7 +788,9 @@ def _heads(tokens: Sequence[Token], objects: list[Match[Cue]]
         prev = out[-1] if out else None
         if prev is not None and 0 <= obj.start - last_end <= 6:
             gap = {t.norm for t in tokens[last_end : obj.start]}
-            if not gap or (gap & _COMPLEMENT_LINKS and not gap & _CLAUSE_GLUE):
+            # "a Russian offer to reopen border talks": what an offer or a proposal is for belongs to it
+            act_complement = tokens[last_end - 1].norm in _ACT_HEADS and tokens[last_end].norm == "to"
+            if not gap or act_complement or (gap & _COMPLEMENT_LINKS and not gap & _CLAUSE_GLUE):
                 complements.setdefault(id(prev), []).append(obj)
                 last_end = obj.end
                 continue
@@ -797,6 +802,8 @@ def _heads(tokens: Sequence[Token], objects: list[Match[Cue]]
 _WINDOW_STOPS = frozenset({",", "and", "that", "arguing", "saying", "adding", "while", ";", ":", "but", "as",
                            "because", "since", "who", "which", "response", "reaction", "answer", "retaliation"})
 _CLAUSE_GLUE = frozenset({"and", "but", "while", ",", "said", "says", "would", "will", "to"})
+_ACT_HEADS = frozenset({"offer", "offers", "proposal", "proposals", "request", "requests", "call", "calls", "plan",
+                        "plans", "idea", "demand", "demands", "bid", "attempt", "initiative", "push", "invitation"})
 _COMPLEMENT_LINKS = frozenset({"on", "against", "of", "from", "for", "targeting", "covering", "to", "over", "in"})
 
 
