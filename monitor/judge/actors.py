@@ -144,7 +144,7 @@ class Actors:
             eligible = gov is not None and gov <= 2
             possessive = eligible and self._owns(tokens, skip)
         elif entry.kind in ("name", "capital", "people", "group") and (
-            prev in LOCATIVE or (prev in ("the", "a") and prev2 in LOCATIVE and entry.kind == "group")
+            prev in LOCATIVE or (prev in ("the", "a") and prev2 in LOCATIVE)
         ) and not (prev == "in" and prev2 in self.government_nouns):
             eligible, venue = False, True  # ("the government in Bratislava" is the government, not a place)
         if prev in ("former", "ex", "late") or (prev == "-" and prev2 == "ex"):
