@@ -465,7 +465,8 @@ class Judge:
                     # shutting down the channels" = risked × shutting down
                     links = [p for p in [*polarity, *predicates]
                              if ends.get(id(prev_obj), prev_obj.end) <= p.start < obj.start]
-                    links = sorted({id(p): p for p in links}.values(), key=lambda p: p.start)
+                    links = _contiguous(sorted({id(p): p for p in links}.values(), key=lambda p: p.start),
+                                        obj.start, tokens=s.tokens)
                     # "opposes sanctions and talks": one verb, both objects
                     inherit = not links and id(mention) in prev_chain and obj.payload.sign > 0
                     sign = prev_chain[id(mention)] if inherit else _product(links)
@@ -752,7 +753,16 @@ def _new_verb_phrase(tokens: Sequence[Token], lo: int, hi: int) -> bool:
     """"... would not be intimidated and would keep pushing ...": the second verb starts afresh."""
     return any((tokens[i].norm in ("and", "but", ",") and tokens[i + 1].norm in _AUX)
                or (tokens[i].norm == "," and tokens[i + 1].norm in _PARTICIPLES)
+               or (tokens[i].norm == "and" and tokens[i + 1].norm in _VERBS_AFTER_AND)
                for i in range(lo, min(hi, len(tokens) - 1)))
+
+
+# "... condemns the attack and calls on partners to increase pressure": a second verb starts a second chain
+_VERBS_AFTER_AND = frozenset({
+    "calls", "called", "call", "urges", "urged", "urge", "demands", "demanded", "wants", "wanted", "said", "says",
+    "insists", "insisted", "warns", "warned", "pledged", "pledges", "vowed", "vows", "announced", "announces",
+    "pushed", "pushes", "proposed", "proposes", "asked", "asks", "added", "adds", "stressed", "stresses",
+})
 
 
 # ", arguing that ...", ", leaving the measures ...": a participle clause after the verb starts a new chain
@@ -799,7 +809,7 @@ def _heads(tokens: Sequence[Token], objects: list[Match[Cue]]
     return out, complements
 
 
-_WINDOW_STOPS = frozenset({",", "and", "that", "arguing", "saying", "adding", "while", ";", ":", "but", "as",
+_WINDOW_STOPS = frozenset({",", "and", "that", "arguing", "saying", "adding", "while", ";", ":", "but",
                            "because", "since", "who", "which", "response", "reaction", "answer", "retaliation"})
 _CLAUSE_GLUE = frozenset({"and", "but", "while", ",", "said", "says", "would", "will", "to"})
 _ACT_HEADS = frozenset({"offer", "offers", "proposal", "proposals", "request", "requests", "call", "calls", "plan",
