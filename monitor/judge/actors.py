@@ -24,7 +24,7 @@ CLDR_LANGUAGES = ("en", "fr", "de", "it", "pl", "es", "nl", "pt")
 LOCATIVE = frozenset({
     "in", "at", "to", "near", "outside", "into", "across", "via", "inside", "towards", "toward",
     "within", "throughout", "around", "through", "visiting", "visit", "trip", "w", "we", "do", "z", "ze", "na",
-    "nach", "aus", "im", "en", "à", "au", "aux", "a", "da", "dal", "dalla", "desde", "hacia", "about", "on",
+    "nach", "im", "en", "à", "au", "aux", "da", "dal", "dalla", "desde", "hacia", "about", "on",
     "over", "against", "between", "among", "amongst", "under", "beyond",
 })
 COORDINATORS = frozenset({",", "and", "or", "&", "as", "well", "und", "et", "e", "y", "i", "oraz", "plus", "nor"})

@@ -78,7 +78,16 @@ _ABBREV = frozenset({
     "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "approx", "dept", "gov", "lt", "col", "capt", "sgt", "pres", "min", "amb", "d", "e.g", "i.e", "etc", "cf",
 })
-_QUOTES = re.compile(r"[\"“”«»]")
+_QUOTES = re.compile(r"[\"“”«»„]")
+
+
+_ORDINAL_BEFORE = frozenset({"des", "der", "dem", "den", "die", "das", "am", "zum", "vom", "im", "beim", "seit", "bis",
+                             "ab", "zur"})
+
+
+def _ordinal_context(chunk: str) -> bool:
+    words = chunk.split()
+    return len(words) >= 2 and words[-2].lower() in _ORDINAL_BEFORE
 
 
 def split_sentences(text: str) -> list[tuple[str, int]]:
@@ -91,6 +100,8 @@ def split_sentences(text: str) -> list[tuple[str, int]]:
             last = chunk.rsplit(None, 1)[-1].lower().rstrip(".") if chunk.strip() else ""
             if m.group().startswith(".") and (last in _ABBREV or (len(last) == 1 and last.isalpha())):
                 continue
+            if m.group().startswith(".") and last.isdigit() and _ordinal_context(chunk):
+                continue  # "des 20. EU-Sanktionspakets": a German ordinal, not the end of a sentence
             nxt = para[m.end() : m.end() + 1]
             if nxt and not (nxt.isupper() or nxt.isdigit() or nxt in "\"“‘«(['"):
                 continue
@@ -383,7 +394,8 @@ class Judge:
                 continue
             negations = [m for m in s.cues if seg.has(m.start) and m.payload.role == "polarity"
                          and m.source in _NEGATION_SOURCES]
-            sign = math.prod(m.payload for m in signs) * (-1) ** len(negations)
+            # one reaction, not a product ("sharply criticised" in any language is still against)
+            sign = signs[0].payload * (-1) ** len(negations)
             passive = [m.start for m in signs if m.start > 0 and s.tokens[m.start - 1].norm in _BE]
             for mention in (m for m in s.mentions if seg.has(m.start) and m.eligible and not m.addressee):
                 if passive and mention.start < passive[0]:
@@ -418,7 +430,9 @@ class Judge:
         for veto in [m for m in polarity if m.payload.implicit]:
             if not any(o.start > veto.start for o in objects):
                 # "Hungary threatened to veto": in this topic a veto stands for "against pressure"
-                objects.append(Match(veto.start, veto.end, Cue("object", PRESSURE, -1), veto.source))
+                implicit = Match(veto.start, veto.end, Cue("object", PRESSURE, -1), veto.source)
+                objects.append(implicit)
+                kept.add(id(implicit))
                 polarity.remove(veto)
         objects.sort(key=lambda m: m.start)
         subjects = tuple(dict.fromkeys(c for m in mentions if m.eligible and not m.addressee for c in m.codes))
@@ -679,12 +693,21 @@ _AUX = frozenset({
     "can", "could", "may", "might", "have", "has", "had", "seem", "seems", "seemed", "appear", "appears",
     "ca", "wo", "do", "does", "did", "need", "needs", "'s",
 })
-_PREPOSITIONS = frozenset({"with", "to", "on", "against", "of", "from", "for", "towards", "toward", "at",
-                           "over", "about", "by", "into", "in", "and", "the", "a", "an", "pro", "-"})
-_RELAY_LINKS = frozenset({"the", "its", "from", "by", "of"})
+_PREPOSITIONS = frozenset({
+    "with", "to", "on", "against", "of", "from", "for", "towards", "toward", "at", "over", "about", "by", "into",
+    "in", "and", "the", "a", "an", "pro", "-",
+    # fr, de, it, es, pl
+    "de", "du", "des", "avec", "contre", "pour", "par", "sur", "vers", "la", "le", "les", "mit", "gegen", "fur",
+    "von", "vom", "zu", "zum", "zur", "nach", "uber", "an", "der", "die", "das", "den", "dem", "di", "del", "della",
+    "con", "contro", "per", "verso", "da", "dal", "dalla", "su", "il", "lo", "gli", "el", "los", "las", "con",
+    "contra", "hacia", "por", "sobre", "z", "ze", "na", "do", "od", "przeciw", "przeciwko", "wobec", "dla", "w",
+})
+_RELAY_LINKS = frozenset({"the", "its", "from", "by", "of", "la", "le", "les", "l", "die", "den", "das", "il",
+                          "lo", "el", "de", "du", "von", "di", "del", "por", "par", "przez"})
 _SUBORDINATORS = frozenset({"as", "after", "with", "because", "since", "when", "before", "amid", "following"})
 _LIST_WORDS = frozenset({",", "and", "or", "as", "well", "&", "plus", "both", "also", "together", "with", "nor",
-                         "neither", "either", "und", "et", "e", "y", "i", "oraz"})
+                         "neither", "either", "und", "et", "e", "y", "i", "oraz", "la", "le", "les", "l", "die",
+                         "der", "das", "il", "lo", "el", "los", "las", "ed", "sowie", "ainsi", "que"})
 _NEGATION_SOURCES = frozenset({"not", "n't", "never", "no longer", "no", "nor", "neither", "refuse~", "decline~",
                                "fail~ to", "without"})
 
@@ -829,7 +852,7 @@ def _after_by(tokens: Sequence[Token], start: int) -> bool:
     j = start - 1
     while j >= 0 and tokens[j].norm in ("the", "its", "their"):
         j -= 1
-    if j < 0 or tokens[j].norm not in ("by", "from"):
+    if j < 0 or tokens[j].norm not in ("by", "from", "par", "von", "da", "dal", "dalla", "por", "przez"):
         return False
     before = [t.norm for t in tokens[max(0, j - 6) : j]]
     return bool(set(before) & _BE) or any(w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES for w in before)
