@@ -675,7 +675,7 @@ class Judge:
         tokens = s.tokens
         speakers: list[str] = []
         for m in s.mentions:
-            if not m.eligible or m.addressee or (m.possessive and not m.kind == "leader"):
+            if not m.eligible or m.addressee or (m.possessive and m.kind != "leader"):
                 continue  # "... respected Hungary's sovereignty but warned that ...": Hungary is not speaking
             near = any(abs(sp - m.end) <= 4 or abs(m.start - sp) <= 5 for sp in s.speech)
             # "Orbán: sanctions have failed" (headline form)
@@ -698,8 +698,8 @@ _PREPOSITIONS = frozenset({
     "in", "and", "the", "a", "an", "pro", "-",
     # fr, de, it, es, pl
     "de", "du", "des", "avec", "contre", "pour", "par", "sur", "vers", "la", "le", "les", "mit", "gegen", "fur",
-    "von", "vom", "zu", "zum", "zur", "nach", "uber", "an", "der", "die", "das", "den", "dem", "di", "del", "della",
-    "con", "contro", "per", "verso", "da", "dal", "dalla", "su", "il", "lo", "gli", "el", "los", "las", "con",
+    "von", "vom", "zu", "zum", "zur", "nach", "uber", "der", "die", "das", "den", "dem", "di", "del", "della",
+    "con", "contro", "per", "verso", "da", "dal", "dalla", "su", "il", "lo", "gli", "el", "los", "las",
     "contra", "hacia", "por", "sobre", "z", "ze", "na", "do", "od", "przeciw", "przeciwko", "wobec", "dla", "w",
 })
 _RELAY_LINKS = frozenset({"the", "its", "from", "by", "of", "la", "le", "les", "l", "die", "den", "das", "il",
@@ -858,7 +858,8 @@ def _after_by(tokens: Sequence[Token], start: int) -> bool:
     return bool(set(before) & _BE) or any(w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES for w in before)
 
 
-_IRREGULAR_PARTICIPLES = frozenset({"held", "kept", "shot", "put", "cut", "set", "struck", "made", "met", "sent", "told"})
+_IRREGULAR_PARTICIPLES = frozenset({"held", "kept", "shot", "put", "cut", "set", "struck", "made", "met", "sent",
+                                    "told"})
 
 
 def _in_speech(s: _Sentence, pos: int) -> bool:
