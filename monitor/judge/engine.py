@@ -22,6 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 from monitor.judge.actors import Actors, Mention
 from monitor.judge.lexicon import Match, Token, tokenize
@@ -135,6 +136,8 @@ class _Sentence:
     hedged: bool
     reactions: list[Match[int]]
     anaphoric: bool  # starts with "He", "The minister", ...
+    plural: bool  # ... with "They", "We", "The ministers": may refer to several states
+    first_person: bool  # "we", "our": the voice of an interview or a joint statement
     opens_quote: bool
     in_quote: bool = False  # starts inside a quotation opened earlier in the paragraph
     near_target: bool = False  # this sentence, a neighbour or the headline mentions Russia
@@ -146,6 +149,7 @@ class _Context:
     last_holders: tuple[str, ...] = ()
     last_holder_para: int = -1
     quote_speaker: tuple[str, ...] = ()
+    voice: tuple[str, ...] = ()  # the one state a headline names: who "we" is in an interview or statement
     last_label: str = ""  # the stance the previous sentence expressed, for reactions to it
     last_label_states: tuple[str, ...] = ()
     label_age: int = 0  # sentences since last_label was set
@@ -262,7 +266,9 @@ class Judge:
                 threat=all(tokens[m.start].norm == "unless" for m in cond_matches if m.payload == "cond"),
                 hedged=bool(self.topic.hedges.matches(tokens)),
                 reactions=self.topic.reactions.matches(tokens),
-                anaphoric=_starts_with(self.topic.anaphora.matches(tokens, 0, min(4, len(tokens))), tokens),
+                anaphoric=_starts_with(self.topic.anaphora.matches(tokens, 0, min(6, len(tokens))), tokens),
+                plural=any(m.payload == "plural" for m in self.topic.anaphora.matches(tokens, 0, min(6, len(tokens)))),
+                first_person=any(t.norm in _FIRST_PERSON for t in tokens),
                 opens_quote=n_quotes % 2 == 1,
                 in_quote=in_quote,
             )
@@ -287,9 +293,12 @@ class Judge:
 
     def _evidence(self, sentences: Sequence[_Sentence]) -> list[Evidence]:
         has_target = any(s.targets for s in sentences)
+        headline = sentences[0] if sentences and sentences[0].para < 0 else None
+        voice = tuple(dict.fromkeys(c for m in headline.mentions if m.eligible for c in m.codes)) if headline else ()
         ctx = _Context(topic_has_target=any(s.targets for s in sentences[:2]) or
                        sum(len(s.targets) for s in sentences) >= 2 or
-                       (not has_target and not any(s.third for s in sentences)))
+                       (not has_target and not any(s.third for s in sentences)),
+                       voice=voice if len(voice) == 1 else ())
         out: list[Evidence] = []
         for s in sentences:
             found = self._sentence_evidence(s, ctx)
@@ -385,11 +394,16 @@ class Judge:
         """A state reacting to what another did: "Szijjártó heads to Moscow as Vilnius fumes", "Germany and
         Denmark followed suit". The reaction copies or flips the stance it reacts to."""
         out: list[Evidence] = []
-        if not s.reactions:
+        # "It was rejected by the Czech Republic and Romania": a passive verb with an agent and no object of its own
+        # reacts to what the previous sentence proposed.
+        passives = [m for m in s.cues if m.payload.role == "polarity" and _passive_verb(s.tokens, m)]
+        if not s.reactions and not passives:
             return out
         taken = {e.country for e in found}
         for seg in quiet:
-            signs = [m for m in s.reactions if seg.has(m.start)]
+            signs: list[Any] = [m for m in s.reactions if seg.has(m.start)]
+            signs += [Match(m.start, m.end, m.payload.sign, m.source) for m in passives if seg.has(m.start)]
+            signs.sort(key=lambda m: m.start)
             if not signs:
                 continue
             negations = [m for m in s.cues if seg.has(m.start) and m.payload.role == "polarity"
@@ -407,6 +421,9 @@ class Judge:
                 if base not in (PRO, HARD):
                     continue
                 label = base if sign > 0 else (HARD if base == PRO else PRO)
+                if sign > 0 and any(seg.lo <= c < seg.cond_hi and c not in s.questions and not _on_russia(s, c)
+                                    for c in s.conditions):
+                    label = MIXED  # "supports the plan in principle but will only agree if ..."
                 for code in mention.codes:
                     if code not in taken:
                         taken.add(code)
@@ -496,7 +513,7 @@ class Judge:
                 for code in mention.codes:
                     holders_done.add(code)
                     out.append(self._reading(s, code, sign * evaluated, obj, cues_fired, how,
-                                             distance=obj.start - mention.end, seg=seg))
+                                             distance=obj.start - mention.end, seg=seg, refusal=sign < 0))
             # The passive agent and those listed with it: "... was turned down by Sweden and Finland".
             agents: list[Mention] = []
             for mention in mentions:
@@ -524,7 +541,8 @@ class Judge:
                         if code not in holders_done:
                             holders_done.add(code)
                             out.append(self._reading(s, code, _product(links) * obj.payload.sign, obj, cues_fired,
-                                                     "passive", distance=mention.start - obj.end, seg=seg))
+                                                     "passive", distance=mention.start - obj.end, seg=seg,
+                                                     refusal=_product(links) < 0))
             if holders_done:
                 prev_obj = obj
                 continue
@@ -541,15 +559,18 @@ class Judge:
                 holders, how = inherited, "carried"
             if not holders and s.in_quote and ctx.quote_speaker:
                 holders, how = ctx.quote_speaker, "speaker"
-            if not holders and s.anaphoric and ctx.last_holders and len(ctx.last_holders) <= 2 and (
-                    ctx.last_holder_para >= s.para - 1):
+            if not holders and s.anaphoric and ctx.last_holders and (
+                    len(ctx.last_holders) <= 2 or s.plural) and ctx.last_holder_para >= s.para - 1:
                 holders, how = ctx.last_holders, "carried"
+            if not holders and s.first_person and ctx.voice:
+                holders, how = ctx.voice, "carried"  # "Q&A: Danish foreign minister" ... "We will keep pushing"
             if russian_move and not links and value == obj.payload.sign:
                 prev_obj = obj
                 continue
             cues_fired = (*(p.source for p in links), obj.source, *post_cues)
             for code in holders:
-                out.append(self._reading(s, code, sign * value, obj, cues_fired, how, distance=6, seg=seg))
+                out.append(self._reading(s, code, sign * value, obj, cues_fired, how, distance=6, seg=seg,
+                                         refusal=sign < 0))
             if not holders and s.targets:
                 # Russia (or nobody) did it: remember it so a reaction in the next sentence can refer to it.
                 for_dialogue = (obj.payload.value == DIALOGUE) == (sign * value > 0)
@@ -580,7 +601,7 @@ class Judge:
         return sign, tuple(names)
 
     def _reading(self, s: _Sentence, code: str, sign: int, obj: Match[Cue], cues: tuple[str, ...], how: str,
-                 distance: int, seg: _Segment) -> Evidence:
+                 distance: int, seg: _Segment, refusal: bool = False) -> Evidence:
         for_dialogue = (obj.payload.value == DIALOGUE) == (sign > 0)
         label = PRO if for_dialogue else HARD
         confidence = {"subject": 0.82, "owner": 0.8, "passive": 0.78, "speaker": 0.76, "carried": 0.62}[how]
@@ -593,8 +614,14 @@ class Judge:
             confidence -= 0.12  # nothing links the state to the object but proximity: a weaker reading
         stop = next((i for i in range(obj.end, seg.cond_hi) if s.tokens[i].norm == "," and i + 1 < len(s.tokens)
                      and s.tokens[i + 1].norm in _PARTICIPLES), seg.cond_hi)
-        if label == PRO and not s.threat and any(seg.lo <= c < stop for c in s.conditions
-                                                 if c not in s.questions):
+        # A condition on engaging, or on supporting a measure, is a mixed position ("will join talks as soon as
+        # strikes stop", "backs the loan only if the risk is shared"); a refusal with a condition attached ("will not
+        # lift sanctions until ...") is still a refusal.
+        # Nor is pressure "until Russia accepts a ceasefire": a condition put to Russia, not a reservation.
+        conditions = [c for c in s.conditions if seg.lo <= c < stop and c not in s.questions]
+        if label == HARD:
+            conditions = [c for c in conditions if not (refusal or _on_russia(s, c))]
+        if not s.threat and conditions:
             label, confidence = MIXED, confidence - 0.08
         return Evidence(code, label, round(max(0.3, min(confidence, 0.95)), 3), s.text, cues, how)
 
@@ -750,6 +777,14 @@ def _and_verb(s: _Sentence, lo: int, hi: int) -> bool:
                for i in range(lo, min(hi, len(s.tokens) - 1)))
 
 
+def _on_russia(s: _Sentence, c: int) -> bool:
+    """"until Russia agrees", "until it accepts", "in exchange for a ceasefire": a demand on Moscow."""
+    word = s.tokens[c].norm
+    ahead = range(c + 1, min(len(s.tokens), c + 4))
+    return word in ("until", "till", "unless") or any(i in s.targets or s.tokens[i].norm in ("it", "moscow")
+                                                      for i in ahead)
+
+
 def _negated(tokens: Sequence[Token], i: int) -> bool:
     before = [t.norm for t in tokens[max(0, i - 3) : i]]
     return bool(set(before) & {"not", "n't", "no", "never", "declined", "refused", "declines", "refuses"})
@@ -801,9 +836,13 @@ def _is_subject(tokens: Sequence[Token], end: int) -> bool:
     return end < len(tokens) and tokens[end].norm in _AUX
 
 
-def _starts_with(matches: Sequence[Match[bool]], tokens: Sequence[Token]) -> bool:
-    """Sentence-initial "He ...", "The minister ...": not "Russian officials ..."."""
-    return bool(tokens) and tokens[0].cap and any(m.start == 0 for m in matches)
+def _starts_with(matches: Sequence[Match[Any]], tokens: Sequence[Token]) -> bool:
+    """Sentence-initial "He ...", "The minister ...", "2. The ministers ...": not "Russian officials ..."."""
+    first = 2 if len(tokens) > 2 and tokens[0].norm.isdigit() and tokens[1].norm in (".", ")") else 0
+    return len(tokens) > first and tokens[first].cap and any(m.start == first for m in matches)
+
+
+_FIRST_PERSON = frozenset({"we", "our", "us", "i", "my", "nous", "wir", "noi", "nosotros"})
 
 
 def _contrastive(tokens: Sequence[Token], m: Match[Cue]) -> bool:

@@ -125,8 +125,9 @@ class Topic:
         self.reactions.extend(reactions.get("against") or (), -1)
         self.reactions.extend(reactions.get("along") or (), 1)
         self.reactions.freeze()
-        self.anaphora: PhraseIndex[bool] = PhraseIndex()
-        self.anaphora.extend(data.get("anaphora") or (), True)
+        self.anaphora: PhraseIndex[str] = PhraseIndex()
+        self.anaphora.extend(data.get("anaphora") or (), "one")
+        self.anaphora.extend(data.get("plural_anaphora") or (), "plural")
         self.anaphora.freeze()
 
     def mentions_target(self, text: str) -> bool:
