@@ -150,6 +150,7 @@ class _Context:
     last_holder_para: int = -1
     quote_speaker: tuple[str, ...] = ()
     voice: tuple[str, ...] = ()  # the one state a headline names: who "we" is in an interview or statement
+    last_object: tuple[str, int] | None = None  # type and sign of the last object read, for "fight it"
     last_label: str = ""  # the stance the previous sentence expressed, for reactions to it
     last_label_states: tuple[str, ...] = ()
     label_age: int = 0  # sentences since last_label was set
@@ -451,7 +452,19 @@ class Judge:
                 objects.append(implicit)
                 kept.add(id(implicit))
                 polarity.remove(veto)
+        if not objects and ctx.last_object is not None:
+            # "Prague and Warsaw back the ban, Budapest and Bratislava vow to fight it": "it" is the ban
+            pronoun = next((i for i in range(lo, hi) if seg.has(i) and s.tokens[i].norm in _PRONOUN_OBJECTS
+                            and any(0 <= i - p.end <= 1 for p in polarity)), None)
+            if pronoun is not None:
+                kind, sign = ctx.last_object
+                implicit = Match(pronoun, pronoun + 1, Cue("object", kind, sign), s.tokens[pronoun].norm)
+                objects.append(implicit)
+                kept.add(id(implicit))
         objects.sort(key=lambda m: m.start)
+        if objects:
+            first = objects[0]
+            ctx.last_object = (first.payload.value, first.payload.sign)
         subjects = tuple(dict.fromkeys(c for m in mentions if m.eligible and not m.addressee for c in m.codes))
         if not objects:
             return [], subjects, False
@@ -842,6 +855,7 @@ def _starts_with(matches: Sequence[Match[Any]], tokens: Sequence[Token]) -> bool
     return len(tokens) > first and tokens[first].cap and any(m.start == first for m in matches)
 
 
+_PRONOUN_OBJECTS = frozenset({"it", "them"})
 _FIRST_PERSON = frozenset({"we", "our", "us", "i", "my", "nous", "wir", "noi", "nosotros"})
 
 
