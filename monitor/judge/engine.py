@@ -409,10 +409,13 @@ class Judge:
                 continue
             negations = [m for m in s.cues if seg.has(m.start) and m.payload.role == "polarity"
                          and m.source in _NEGATION_SOURCES]
-            # one reaction, not a product ("sharply criticised" in any language is still against)
-            sign = signs[0].payload * (-1) ** len(negations)
+            # one reaction, not a product ("sharply criticised" in any language is still against): the cue nearest
+            # before the state ("criticism ... expressed by Poland"), else the first
+            negation = (-1) ** len(negations)
             passive = [m.start for m in signs if m.start > 0 and s.tokens[m.start - 1].norm in _BE]
             for mention in (m for m in s.mentions if seg.has(m.start) and m.eligible and not m.addressee):
+                before = [r for r in signs if r.end <= mention.start]
+                sign = (before[-1] if before else signs[0]).payload * negation
                 if passive and mention.start < passive[0]:
                     continue  # "Hungary's decision was condemned by Lithuania": Hungary is the one condemned
                 base = next((e.label for e in found if e.country not in mention.codes and e.how != "descriptor"),
@@ -494,7 +497,9 @@ class Judge:
                 obj.start in s.targets or (obj.start >= 2 and obj.start - 2 in s.targets
                                            and s.tokens[obj.start - 1].norm == "'s"))
             for mention in left:
-                if obj.start - mention.end > MAX_LINK or self._blocked(s, mention, obj, left, cues):
+                # a list of states ("Croatia, Cyprus, ... and Spain") reaches as far as its last member does
+                reach_from = _list_end(s.tokens, mention, left)
+                if obj.start - reach_from > MAX_LINK or self._blocked(s, mention, obj, left, cues):
                     continue
                 if mention.possessive and any(mention.end <= o.start < obj.start for o in objects):
                     continue  # "Orbán's trip to Moscow ... and new sanctions": an owner owns the first thing only
@@ -608,7 +613,8 @@ class Judge:
             # ... but not the words that belong to the next object ("be adopted | without delay")
             starts = {o.start for o in objects}
             after = [p for p in polarity if aux <= p.start < window_end and p.payload.role == "polarity"
-                     and p.end not in starts]
+                     and not (p.source == "without" and any(p.end <= st <= p.end + 2 for st in starts))]
+            # ("be adopted | without further dilution": that "without" belongs to the dilution)
             sign *= _product(after)
             names += [p.source for p in after]
         return sign, tuple(names)
@@ -774,6 +780,18 @@ _WAR_WORDS = frozenset({"war", "ukraine", "peace", "ceasefire", "truce", "securi
 def _passive_verb(tokens: Sequence[Token], m: Match[Cue]) -> bool:
     """"criticised by Warsaw": the verb is the agent's, not the subject's."""
     return m.end < len(tokens) and tokens[m.end].norm == "by"
+
+
+def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention]) -> int:
+    end = mention.end
+    for other in sorted(mentions, key=lambda m: m.start):
+        if other.start < end:
+            continue
+        if all(t.norm in _LIST_WORDS for t in tokens[end : other.start]):
+            end = other.end
+        else:
+            break
+    return end
 
 
 def _patient(s: _Sentence, mention: Mention) -> bool:
