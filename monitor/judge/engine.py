@@ -479,6 +479,7 @@ class Judge:
                           key=lambda m: m.start)
         out: list[Evidence] = []
         prev_chain: dict[int, int] = {}
+        prev_chain_links: dict[int, list[Match[Cue]]] = {}
         prev_obj: Match[Cue] | None = None
         for obj in sorted([*objects, *boundaries], key=lambda m: m.start):
             if id(obj) not in kept:
@@ -512,14 +513,21 @@ class Judge:
                 if prev_obj is not None and prev_obj.start >= mention.end:
                     # between two objects an evaluation verb governs the second: "expelling diplomats risked
                     # shutting down the channels" = risked × shutting down
-                    links = [p for p in [*polarity, *predicates]
-                             if ends.get(id(prev_obj), prev_obj.end) <= p.start < obj.start]
+                    prev_end = ends.get(id(prev_obj), prev_obj.end)
+                    links = [p for p in [*polarity, *predicates] if prev_end <= p.start < obj.start]
                     links = _contiguous(sorted({id(p): p for p in links}.values(), key=lambda p: p.start),
                                         obj.start, tokens=s.tokens)
+                    gap = [t.norm for t in s.tokens[prev_end : obj.start]]
+                    if links and id(mention) in prev_chain and any(
+                            gap[i] in ("and", "or") and gap[i + 1] == "to" for i in range(len(gap) - 1)):
+                        # "a call for the EU to sit down with Russia and to freeze further sanctions": both
+                        # infinitives hang on the same call
+                        links = [*_prefix_links(prev_chain_links.get(id(mention), [])), *links]
                     # "opposes sanctions and talks": one verb, both objects
                     inherit = not links and id(mention) in prev_chain and obj.payload.sign > 0
                     sign = prev_chain[id(mention)] if inherit else _product(links)
                 prev_chain[id(mention)] = sign
+                prev_chain_links[id(mention)] = links
                 if russian_move and not links and value == obj.payload.sign:
                     continue  # merely mentioning Russia's move is no stance; a verdict on it is
                 how = "owner" if mention.possessive else "subject"
@@ -608,7 +616,7 @@ class Judge:
         sign = obj.payload.sign * (fired[0].payload.sign if fired else 1)
         names = [p.source for p in fired]
         # "sanctions should be maintained", "talks are not possible": a verb group after the object applies to it
-        aux = next((i for i in range(end, min(window_end, end + 3)) if s.tokens[i].norm in _AUX), None)
+        aux = next((i for i in range(end, min(window_end, end + 5)) if s.tokens[i].norm in _AUX), None)
         if aux is not None:
             # ... but not the words that belong to the next object ("be adopted | without delay")
             starts = {o.start for o in objects}
@@ -737,7 +745,7 @@ _BE = frozenset({"was", "were", "been", "being", "is", "are", "be", "got", "get"
 _AUX = frozenset({
     "is", "are", "was", "were", "be", "been", "remain", "remains", "remained", "would", "will", "must", "should",
     "can", "could", "may", "might", "have", "has", "had", "seem", "seems", "seemed", "appear", "appears",
-    "ca", "wo", "do", "does", "did", "need", "needs", "'s",
+    "ca", "wo", "do", "does", "did", "need", "needs", "'s", "cannot",
 })
 _PREPOSITIONS = frozenset({
     "with", "to", "on", "against", "of", "from", "for", "towards", "toward", "at", "over", "about", "by", "into",
@@ -780,6 +788,10 @@ _WAR_WORDS = frozenset({"war", "ukraine", "peace", "ceasefire", "truce", "securi
 def _passive_verb(tokens: Sequence[Token], m: Match[Cue]) -> bool:
     """"criticised by Warsaw": the verb is the agent's, not the subject's."""
     return m.end < len(tokens) and tokens[m.end].norm == "by"
+
+
+def _prefix_links(links: list[Match[Cue]]) -> list[Match[Cue]]:
+    return list(links)
 
 
 def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention]) -> int:
@@ -873,7 +885,7 @@ def _starts_with(matches: Sequence[Match[Any]], tokens: Sequence[Token]) -> bool
     return len(tokens) > first and tokens[first].cap and any(m.start == first for m in matches)
 
 
-_PRONOUN_OBJECTS = frozenset({"it", "them"})
+_PRONOUN_OBJECTS = frozenset({"it"})
 _FIRST_PERSON = frozenset({"we", "our", "us", "i", "my", "nous", "wir", "noi", "nosotros"})
 
 

@@ -71,7 +71,7 @@ _IRREGULAR = {
     "bear": ["bore", "borne"], "swear": ["swore", "sworn"], "overturn": [], "rebuff": ["rebuffed"],
     "forgo": ["forwent", "forgone"], "forego": ["forewent", "foregone"], "uphold": ["upheld"],
     "hit": ["hit"], "quit": ["quit"], "spend": ["spent"], "build": ["built"], "feel": ["felt"],
-    "write": ["wrote", "written"], "begin": ["began", "begun"], "wind": ["wound"], "slam": ["slammed"],
+    "write": ["wrote", "written"], "begin": ["began", "begun"], "wind": ["wound"], "slam": ["slammed"], "shoot": ["shot"],
 }
 
 
