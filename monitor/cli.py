@@ -46,6 +46,7 @@ class Context:
         if self._settings is None:
             self._settings = load_settings(self.config)
             logs.register_secret(_db_password(self._settings.database_url))
+            logs.register_secret(self._settings.smtp.password if self._settings.smtp else None)
             logs.setup(self.log_level or self._settings.log.level, self.log_format or self._settings.log.format)
         return self._settings
 
@@ -123,7 +124,8 @@ def check(ctx: Context) -> None:
     """Validate the config file and say what it configures."""
     s = ctx.settings()
     enabled = len(s.enabled_feeds)
-    click.echo(f"{ctx.config_path}: ok ({len(s.feeds)} feeds, {enabled} enabled)")
+    digests = f", {len(s.digests)} digest{'s' if len(s.digests) != 1 else ''}" if s.digests else ""
+    click.echo(f"{ctx.config_path}: ok ({len(s.feeds)} feeds, {enabled} enabled{digests})")
 
 
 # ------------------------------------------------------------------------------------------------ db
@@ -211,7 +213,7 @@ def run(ctx: Context) -> None:
 @cli.group(invoke_without_command=True)
 @click.pass_context
 def feeds(click_ctx: click.Context) -> None:
-    """Show the configured feeds and their health."""
+    """Show the configured feeds and their health; the subcommands edit the list in the config file."""
     if click_ctx.invoked_subcommand is not None:
         return
     ctx: Context = click_ctx.obj
@@ -236,6 +238,80 @@ def feeds(click_ctx: click.Context) -> None:
     click.echo(_table(rows))
     failing = sum(1 for f in settings.feeds if (st := states.get(f.name)) and st.consecutive_failures)
     click.echo(f"\n{len(settings.feeds)} feeds, {failing} failing")
+
+
+# The feed-list subcommands edit the config file itself (round-trip, validated, atomic): see monitor/feedlist.py.
+
+
+@feeds.command("import")
+@click.argument("source", metavar="FILE.opml|-")
+@click.option("--dry-run", is_flag=True, help="Say what would be added without changing the config.")
+@click.option("-v", "--verbose", is_flag=True, help="Also list the feeds skipped as already configured.")
+@pass_ctx
+def feeds_import(ctx: Context, source: str, dry_run: bool, verbose: bool) -> None:
+    """Add an OPML file's feeds to the config (folders become tags); feeds already configured are skipped."""
+    from monitor.feedlist import FeedListError, import_opml
+
+    try:
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
+    except OSError as exc:
+        fail(f"monitor: cannot read {source}: {exc.strerror or exc}")
+    try:
+        result = import_opml(ctx.config_path, data, "<stdin>" if source == "-" else source, dry_run=dry_run)
+    except FeedListError as exc:
+        fail(f"monitor: {exc}")
+    plan = result.plan
+    for problem in result.invalid:
+        click.echo(f"skipped: {problem}", err=True)
+    for original, given in plan.renamed:
+        click.echo(f"renamed: {original!r} -> {given!r} (the name was taken)", err=True)
+    if verbose:
+        for feed, reason in plan.skipped:
+            click.echo(f"skipped: {feed.name} <{feed.url}>: {reason}", err=True)
+    verb = "would add" if dry_run else "added"
+    feeds_word = "feed" if len(plan.added) == 1 else "feeds"
+    click.echo(f"{verb} {len(plan.added)} {feeds_word} to {ctx.config_path}; skipped {len(plan.skipped)} already "
+               f"configured, {len(result.invalid)} invalid")
+
+
+@feeds.command("export")
+@click.option("--out", "out", metavar="FILE", help="Write to FILE instead of stdout.")
+@pass_ctx
+def feeds_export(ctx: Context, out: str | None) -> None:
+    """Write the configured feeds as OPML 2.0 (first tag as folder, all tags as categories)."""
+    from monitor.feedlist import FeedListError, export_opml, write_atomic
+
+    settings = ctx.settings()
+    data = export_opml(settings)
+    if out is None:
+        click.get_binary_stream("stdout").write(data)
+        return
+    try:
+        write_atomic(Path(out), data)
+    except FeedListError as exc:
+        fail(f"monitor: {exc}")
+    click.echo(f"wrote {len(settings.feeds)} feeds to {out}", err=True)
+
+
+@feeds.command("add")
+@click.argument("url")
+@click.option("--name", help="Feed name [default: the feed's title].")
+@click.option("--interval", metavar="DURATION", help="Poll interval, e.g. 30m [default: defaults.interval].")
+@click.option("--language", metavar="CODE", help="Language code, e.g. de [default: the feed's own].")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Tag (repeatable).")
+@pass_ctx
+def feeds_add(ctx: Context, url: str, name: str | None, interval: str | None, language: str | None,
+              tags: tuple[str, ...]) -> None:
+    """Find the feed of a site (or take a feed URL), check that it parses, and append it to the config."""
+    from monitor.feedlist import FeedListError, add_feed
+
+    try:
+        result = add_feed(ctx.config_path, url, name=name, interval=interval, language=language, tags=tags)
+    except FeedListError as exc:
+        fail(f"monitor: {exc}")
+    found = result.discovered
+    how = {"advertised": " (advertised by the page)", "guessed": " (found at a common path)"}.get(found.how, "")
+    click.echo(f"added {result.feed.name!r}: {result.feed.url}{how}, {found.entries} entries, to {ctx.config_path}")
 
 
 def _ago(when: datetime | None, now: datetime) -> str:
@@ -454,6 +530,92 @@ def stances(ctx: Context, since: str, countries: tuple[str, ...], min_confidence
     click.echo(_table(rows))
     click.echo(f"\n{len(facts)} stances in {len({f.article_id for f in facts})} relevant articles since {since}; "
                "lean = (pro - hard) / all, from -1 (hardline) to +1 (pro-dialogue)")
+
+
+# ------------------------------------------------------------------------------------------------ digest
+
+
+@cli.group()
+def digest() -> None:
+    """Email digests: preview one, send one now, list past runs (the daemon sends them on their schedule)."""
+
+
+def _local_time(when: datetime | None, tz: str | None = None) -> str:
+    if when is None:
+        return "-"
+    from zoneinfo import ZoneInfo
+
+    return when.astimezone(ZoneInfo(tz) if tz else UTC).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@digest.command("preview")
+@click.argument("name")
+@click.option("--out", "out", metavar="FILE.html", help="Write the HTML part here (else the text part to stdout).")
+@pass_ctx
+def digest_preview(ctx: Context, name: str, out: str | None) -> None:
+    """Build a digest as `send` would now, without sending or recording anything."""
+    from monitor.digest.run import prepare
+
+    settings = ctx.settings()
+    cfg = settings.digest(name)
+    prep = prepare(settings, ctx.store(), cfg, datetime.now(UTC))
+    rendered, data = prep.rendered, prep.data
+    summary = (f"{cfg.name}: {data.stories_count} stories, {data.states_count} states, "
+               f"{_local_time(data.start, cfg.timezone)} - {_local_time(data.end, cfg.timezone)}"
+               + ("; nothing new, so `send` would not mail it" if data.empty and not cfg.send_empty else ""))
+    if out:
+        try:
+            Path(out).write_text(rendered.html, encoding="utf-8")
+        except OSError as exc:
+            fail(f"monitor: cannot write {out}: {exc.strerror or exc}")
+        click.echo(f"{summary}\nSubject: {rendered.subject}\nwrote {out} ({len(rendered.html.encode()) // 1024} KB)")
+        return
+    click.echo(f"Subject: {rendered.subject}\n")
+    click.echo(rendered.text)
+    click.echo(summary, err=True)
+
+
+@digest.command("send")
+@click.argument("name")
+@pass_ctx
+def digest_send(ctx: Context, name: str) -> None:
+    """Build a digest and deliver it now (SMTP, or the outbox without an smtp section). Exits 1 if undelivered."""
+    from monitor.digest.run import send
+
+    settings = ctx.settings()
+    if not ctx.log_level:  # the outcome is the one line printed below; --log-level info shows each attempt
+        logs.setup("critical", ctx.log_format or settings.log.format)
+    cfg = settings.digest(name)
+    outcome = send(settings, ctx.store(), cfg)
+    if not outcome.ok:
+        fail(f"monitor: {outcome.message}")
+    click.echo(outcome.message)
+
+
+@digest.command("list")
+@click.option("--name", "name", metavar="NAME", help="Only this digest's runs.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=30, show_default=True)
+@pass_ctx
+def digest_list(ctx: Context, name: str | None, limit: int) -> None:
+    """Past digest runs, newest first, and when each configured digest is next due."""
+    settings = ctx.settings()
+    if name is not None:
+        name = settings.digest(name).name
+    store = ctx.store()
+    runs = store.digest_runs(name, limit)
+    tz_of = {d.name: d.timezone for d in settings.digests}
+    rows = [("RUN", "DIGEST", "STATUS", "STARTED", "WINDOW FROM", "STORIES", "TRIES", "DELIVERY / ERROR")]
+    for r in runs:
+        tz = tz_of.get(r.name)
+        detail = r.error if r.status == "failed" else (r.delivery or "")
+        rows.append((str(r.id), r.name, r.status, _local_time(r.created_at, tz), _local_time(r.window_start, tz),
+                     str(r.stories), str(r.attempts), _clip(detail or "", 70)))
+    click.echo(_table(rows) if runs else "no digest has run yet")
+    now = datetime.now(UTC)
+    for d in settings.digests:
+        if name is None or d.name == name:
+            due = _local_time(d.cron.next_after(now), d.timezone)
+            click.echo(f"{d.name}: '{d.schedule}' ({d.timezone}), next {due}, to {', '.join(d.recipients)}")
 
 
 def main() -> None:

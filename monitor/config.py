@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from monitor import USER_AGENT
+from monitor.digest.cron import Cron, parse_cron, zone
 
 DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
@@ -69,6 +70,47 @@ class JudgeSettings:
     actors: str | None = None  # a YAML path replacing the built-in member-state list
 
 
+DEFAULT_OUTBOX = "data/outbox"
+DEFAULT_SENDER = "EU–Russia Monitor <monitor@localhost>"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where digests are mailed. Absent from the config: digests are written to the outbox folder instead."""
+
+    host: str
+    sender: str  # "Name <address>" as it appears in From:
+    port: int = 587
+    starttls: bool = True
+    ssl: bool = False  # implicit TLS (usually port 465)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)  # from ${SMTP_PASSWORD}; masked in every log line
+    timeout: float = 30.0
+    ca_file: str | None = None  # a CA bundle for servers with a private certificate authority
+    attempts: int = 3  # per run; transient failures only (connection refused, timeouts, 4xx)
+    retry_delay: float = 10.0  # before the second attempt; doubles for each further one
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    """One scheduled digest: who gets it, when (cron in a time zone), and what it covers."""
+
+    name: str
+    schedule: str  # five-field cron, read in ``timezone``
+    timezone: str = "UTC"
+    recipients: tuple[str, ...] = ()
+    subject: str | None = None  # a template: {name} {title} {period} {stories} {states}
+    topic: str | None = None  # one of judge.topics; default: the first (primary) topic
+    countries: tuple[str, ...] = ()  # only these member states (ISO codes); empty: all 27
+    min_confidence: float = 0.0
+    send_empty: bool = False
+    max_stories: int = 10
+
+    @property
+    def cron(self) -> Cron:
+        return Cron(self.schedule, self.timezone)
+
+
 @dataclass(frozen=True)
 class Settings:
     path: Path | None
@@ -79,6 +121,9 @@ class Settings:
     log: LogSettings = field(default_factory=LogSettings)
     judge: JudgeSettings = field(default_factory=JudgeSettings)
     feeds: tuple[FeedConfig, ...] = ()
+    smtp: SmtpSettings | None = None
+    digests: tuple[DigestConfig, ...] = ()
+    outbox: str = DEFAULT_OUTBOX  # where digests go without an smtp section
 
     @property
     def enabled_feeds(self) -> tuple[FeedConfig, ...]:
@@ -90,6 +135,13 @@ class Settings:
                 return f
         known = ", ".join(f.name for f in self.feeds[:8]) or "none configured"
         raise ConfigError(f"{self.path or 'config'}: no feed named {name!r} (known: {known})")
+
+    def digest(self, name: str) -> DigestConfig:
+        for d in self.digests:
+            if d.name.casefold() == name.casefold():
+                return d
+        known = ", ".join(d.name for d in self.digests) or "none configured; add one under digests:"
+        raise ConfigError(f"{self.path or 'config'}: no digest named {name!r} (known: {known})")
 
 
 # --------------------------------------------------------------------------------------------------- scalars
@@ -318,7 +370,8 @@ def _choice(*options: str) -> Callable[[Any], str]:
 
 # --------------------------------------------------------------------------------------------------- sections
 
-_TOP = {"database": False, "defaults": False, "http": False, "log": False, "judge": False, "feeds": False}
+_TOP = {"database": False, "defaults": False, "http": False, "log": False, "judge": False, "feeds": False,
+        "smtp": False, "digests": False, "outbox": False}
 _JUDGE = {"topics": False, "actors": False}
 _DEFAULTS = {"interval": False, "language": False}
 _HTTP = {
@@ -333,6 +386,14 @@ _HTTP = {
 }
 _LOG = {"level": False, "format": False}
 _FEED = {"name": True, "url": True, "interval": False, "language": False, "tags": False, "enabled": False}
+_SMTP = {"host": True, "port": False, "starttls": False, "ssl": False, "username": False, "password": False,
+         "sender": True, "timeout": False, "ca_file": False, "attempts": False, "retry_delay": False}
+_DIGEST = {"name": True, "schedule": True, "timezone": False, "recipients": True, "subject": False, "topic": False,
+           "countries": False, "min_confidence": False, "send_empty": False, "max_stories": False}
+_SUBJECT_FIELDS = ("name", "title", "period", "stories", "states")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_ADDR_SPEC = re.compile(rf"[^@\s<>(),;:\"\[\]\\]+@{_LABEL}(?:\.{_LABEL})*")
+_DIGEST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,49}")
 
 
 def _read_http(r: _Reader, node: Any, line: int | None) -> HttpSettings:
@@ -413,6 +474,178 @@ def _read_judge(r: _Reader, node: Any, line: int | None, base: Path | None) -> J
                          actors=r.get(m, "actors", "judge", actors, None))
 
 
+def email_address(value: Any) -> str:
+    """One mail address, optionally with a display name: ``a@example.org`` or ``"Desk <a@example.org>"``.
+
+    Returned in the form ``From:``/``To:`` headers take; a typo here would otherwise surface only when the SMTP
+    server refuses the message at 7 in the morning."""
+    from email.headerregistry import Address
+    from email.utils import getaddresses
+
+    text = _string(value)
+    parsed = getaddresses([text])
+    if len(parsed) != 1 or not _ADDR_SPEC.fullmatch(parsed[0][1]) or text.count("@") != 1:
+        raise ValueError(f"{text!r} is not an email address (use name@example.org or \"Name <name@example.org>\")")
+    name, addr = parsed[0]
+    local, domain = addr.rsplit("@", 1)
+    return str(Address(display_name=name, username=local, domain=domain)) if name else addr
+
+
+def _addresses(value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        raise ValueError("expected a list of email addresses")
+    out: list[str] = []
+    for i, item in enumerate(items):
+        try:
+            address = email_address(item)
+        except ValueError as exc:
+            raise ValueError(f"item {i + 1}: {exc}") from None
+        if address not in out:
+            out.append(address)
+    return tuple(out)
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, str) and value.strip().isdigit():  # from ${SMTP_PORT}: the environment only has text
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise ValueError(f"expected a port number (1-65535), got {_kind(value)}")
+    return value
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_smtp(r: _Reader, node: Any, line: int | None, base: Path | None) -> SmtpSettings | None:
+    if node is None:
+        return None
+    m = r.mapping(node, "smtp", line, _SMTP)
+    ssl = r.get(m, "ssl", "smtp", _bool, False)
+    starttls = r.get(m, "starttls", "smtp", _bool, not ssl)
+    if ssl and starttls:
+        r.fail(r.line(m, "starttls"), "smtp.starttls", "choose starttls (usually port 587) or ssl (port 465), not both")
+    host = r.get(m, "host", "smtp", _string)
+    username = r.get(m, "username", "smtp", _string, None)
+    password = r.get(m, "password", "smtp", lambda v: str(v) if v != "" else None, None)
+    if username and not password:
+        r.fail(r.line(m, "username"), "smtp.password", "missing: a username needs a password (use ${SMTP_PASSWORD})")
+    if password and not username:
+        r.fail(r.line(m, "password"), "smtp.username", "missing: a password needs a username (use ${SMTP_USER})")
+    if username and not (ssl or starttls) and not _is_loopback(host):
+        r.fail(r.line(m, "username"), "smtp", "refusing to send a password unencrypted: set starttls or ssl")
+
+    def ca_file(value: Any) -> str:
+        path = _relative(_string(value), base)
+        if not path.is_file():
+            raise ValueError(f"{value!r}: no such file")
+        return str(path)
+
+    d = SmtpSettings(host="", sender="")
+    return SmtpSettings(
+        host=host,
+        sender=r.get(m, "sender", "smtp", email_address),
+        port=r.get(m, "port", "smtp", _port, 465 if ssl else 587),
+        starttls=starttls,
+        ssl=ssl,
+        username=username,
+        password=password,
+        timeout=r.get(m, "timeout", "smtp", parse_duration, d.timeout),
+        ca_file=r.get(m, "ca_file", "smtp", ca_file, None),
+        attempts=r.get(m, "attempts", "smtp", _positive_int, d.attempts),
+        retry_delay=r.get(m, "retry_delay", "smtp", parse_duration, d.retry_delay),
+    )
+
+
+def _read_digests(r: _Reader, node: Any, line: int | None, judge: JudgeSettings) -> tuple[DigestConfig, ...]:
+    from monitor.judge import EU27
+
+    if node is None:
+        return ()
+    if not isinstance(node, list):
+        r.fail(line, "digests", f"expected a list of digests, got {_kind(node)}")
+    out: list[DigestConfig] = []
+    seen: dict[str, int | None] = {}
+    for i, item in enumerate(node):
+        where = f"digests[{i}]"
+        m = r.mapping(item, where, r.line(node, i), _DIGEST)
+
+        def name(value: Any) -> str:
+            text = _string(value)
+            if not _DIGEST_NAME.fullmatch(text):
+                raise ValueError(f"{text!r}: use letters, digits, - and _ (it names files and the List-Id)")
+            return text
+
+        digest_name = r.get(m, "name", where, name)
+        if digest_name.casefold() in seen:
+            r.fail(r.line(m, "name"), f"{where}.name",
+                   f"duplicate digest name {digest_name!r} (first at line {seen[digest_name.casefold()]})")
+        seen[digest_name.casefold()] = r.line(m, "name")
+        timezone = r.get(m, "timezone", where, lambda v: zone(_string(v)).key, "UTC")
+
+        def schedule(value: Any) -> str:
+            text = _string(value)
+            parse_cron(text)
+            return text
+
+        def topic(value: Any) -> str:
+            text = _string(value)
+            if text in judge.topics:
+                return text
+            raise ValueError(f"{text!r} is not one of the configured topics (judge.topics: {', '.join(judge.topics)})")
+
+        def countries(value: Any) -> tuple[str, ...]:
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, list) or not items:
+                raise ValueError("expected a list of member-state codes such as [HU, SK]")
+            codes = tuple(_string(v).upper() for v in items)
+            bad = [c for c in codes if c not in EU27]
+            if bad:
+                raise ValueError(f"{bad[0]!r} is not an EU member state code (e.g. IT, PL, GR)")
+            return tuple(dict.fromkeys(codes))
+
+        def confidence(value: Any) -> float:
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+                raise ValueError(f"expected a number from 0 to 1, got {_kind(value)}")
+            return float(value)
+
+        def subject(value: Any) -> str:
+            import string
+
+            text = _string(value)
+            try:
+                fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
+            except ValueError as exc:
+                raise ValueError(f"{text!r}: {exc} (write {{{{ and }}}} for literal braces)") from None
+            for f in fields:
+                if f not in _SUBJECT_FIELDS:
+                    known = ", ".join("{" + x + "}" for x in _SUBJECT_FIELDS)
+                    raise ValueError(f"unknown placeholder {{{f}}} (use {known})")
+            return text
+
+        out.append(DigestConfig(
+            name=digest_name,
+            schedule=r.get(m, "schedule", where, schedule),
+            timezone=timezone,
+            recipients=r.get(m, "recipients", where, _addresses),
+            subject=r.get(m, "subject", where, subject, None),
+            topic=r.get(m, "topic", where, topic, None),
+            countries=r.get(m, "countries", where, countries, ()),
+            min_confidence=r.get(m, "min_confidence", where, confidence, 0.0),
+            send_empty=r.get(m, "send_empty", where, _bool, False),
+            max_stories=r.get(m, "max_stories", where, _positive_int, 10),
+        ))
+    return tuple(out)
+
+
 def _relative(text: str, base: Path | None) -> Path:
     path = Path(text).expanduser()
     return path if path.is_absolute() or base is None else base / path
@@ -461,6 +694,8 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
         database = database or normalise_database_url(DEFAULT_DATABASE_URL)
 
     log = r.mapping(root.get("log"), "log", r.line(root, "log"), _LOG)
+    base = path.parent if path else None
+    judge = _read_judge(r, root.get("judge"), r.line(root, "judge"), base)
     return Settings(
         path=path,
         database_url=database,
@@ -471,8 +706,11 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
             level=r.get(log, "level", "log", _choice("debug", "info", "warning", "error"), "info"),
             format=r.get(log, "format", "log", _choice("kv", "json"), "kv"),
         ),
-        judge=_read_judge(r, root.get("judge"), r.line(root, "judge"), path.parent if path else None),
+        judge=judge,
         feeds=_read_feeds(r, root.get("feeds"), r.line(root, "feeds"), interval, language),
+        smtp=_read_smtp(r, root.get("smtp"), r.line(root, "smtp"), base),
+        digests=_read_digests(r, root.get("digests"), r.line(root, "digests"), judge),
+        outbox=r.get(root, "outbox", "", _string, DEFAULT_OUTBOX),
     )
 
 

@@ -9,8 +9,10 @@ restart resumes the same schedule.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import signal
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +20,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from monitor import schedule
-from monitor.config import ConfigError, FeedConfig, Settings, load_settings
+from monitor.config import ConfigError, DigestConfig, FeedConfig, Settings, load_settings
+from monitor.digest.cron import missed_slot
 from monitor.logs import get_logger
 from monitor.pipeline import Pipeline
 from monitor.store import FeedState, Store, StoreError, safe_url
@@ -26,6 +29,9 @@ from monitor.store import FeedState, Store, StoreError, safe_url
 log = get_logger(__name__)
 STARTUP_SPREAD = 30.0  # seconds over which overdue feeds are spread at start, so a restart is not a stampede
 SHUTDOWN_GRACE = 45.0  # seconds in-flight polls get to finish after SIGTERM (a fetch is capped at ~30 s)
+DIGEST_CATCH_UP_DELAY = 5.0  # seconds after start before a missed digest goes out: let the first polls land
+DIGEST_RETRY = 300.0  # seconds before a failed digest is tried again; doubles per failure ...
+DIGEST_RETRY_CAP = 3600.0  # ... up to this, and never past the digest's next slot
 
 
 def _now() -> datetime:
@@ -44,6 +50,9 @@ class Daemon:
         self._inflight: set[asyncio.Task[None]] = set()
         self._rng = random.Random()
         self.started_at: datetime | None = None
+        self.digests: dict[str, DigestConfig] = {d.name: d for d in settings.digests}
+        self._digest_failures: dict[str, int] = {}
+        self._digest_stop = threading.Event()  # cuts a digest's retry wait short on SIGTERM
 
     # ------------------------------------------------------------------------------------------ lifecycle
 
@@ -55,12 +64,14 @@ class Daemon:
         async with Pipeline(self.settings, self.store) as pipeline:
             self.pipeline = pipeline
             await self._sync_and_schedule(initial=True)
+            await self._schedule_digests(initial=True)
             self.scheduler.start()
             self.started_at = _now()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.request_stop, sig.name)
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload()))
-            log.info("daemon.started", feeds=len(self.feeds), database=safe_url(self.settings.database_url))
+            log.info("daemon.started", feeds=len(self.feeds), digests=len(self.digests),
+                     database=safe_url(self.settings.database_url))
             try:
                 await self._stop.wait()
             finally:
@@ -73,6 +84,7 @@ class Daemon:
     def request_stop(self, reason: str = "stop") -> None:
         log.info("daemon.stopping", reason=reason)
         self._stop.set()
+        self._digest_stop.set()
 
     @property
     def running(self) -> bool:
@@ -166,14 +178,93 @@ class Daemon:
         old = self.feeds
         new_feeds = {f.name: f for f in new.enabled_feeds}
         changed = {n for n, f in new_feeds.items() if old.get(n) != f}
+        old_digests = self.digests
+        self.digests = {d.name: d for d in new.digests}
         self.settings, self.feeds = new, new_feeds
         if self.pipeline is not None:
             self.pipeline.settings = new
         try:
             await self._sync_and_schedule(changed=changed)
+            await self._schedule_digests(changed={n for n, d in self.digests.items() if old_digests.get(n) != d})
         except StoreError as exc:
             log.error("config.reload_failed", error=str(exc), kept="schedules of unchanged feeds")
             return False
         log.info("config.reloaded", feeds=len(new_feeds), changed=len(changed),
                  removed=len(set(old) - set(new_feeds)))
         return True
+
+    # ------------------------------------------------------------------------------------------ digests
+
+    async def _schedule_digests(self, initial: bool = False, changed: set[str] | None = None) -> None:
+        """One one-shot job per digest, re-armed after each run for the next cron slot (computed by
+        ``monitor.digest.cron``, which handles daylight-saving changes). At start, a digest whose latest slot
+        passed while the daemon was down (or whose last run failed) goes out once, covering everything since its
+        last successful run; the slots missed in between are not sent one by one."""
+        assert self.scheduler is not None
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest:") and job.id[7:] not in self.digests:
+                job.remove()
+        now = _now()
+        loop = asyncio.get_running_loop()
+        for name, digest in self.digests.items():
+            if not initial and self.scheduler.get_job(f"digest:{name}") is not None and name not in (changed or ()):
+                continue  # unchanged: keep its plan, including a pending retry
+            if initial:
+                last = await loop.run_in_executor(None, self.store.last_digest_run, name)
+                slot = missed_slot(digest.cron, last.created_at if last else None, last.status if last else None,
+                                   now)
+                if slot is not None:
+                    log.info("digest.catching_up", digest=name, slot=slot.isoformat())
+                    self._arm_digest(name, now + timedelta(seconds=DIGEST_CATCH_UP_DELAY), slot)
+                    continue
+            when = digest.cron.next_after(now)
+            log.info("digest.scheduled", digest=name, at=when.isoformat(), schedule=digest.schedule,
+                     timezone=digest.timezone)
+            self._arm_digest(name, when, when)
+
+    def _arm_digest(self, name: str, when: datetime, slot: datetime) -> None:
+        assert self.scheduler is not None
+        if self._stop.is_set():
+            return
+        self.scheduler.add_job(self._digest_job, trigger=DateTrigger(run_date=when, timezone=UTC), args=[name, slot],
+                               id=f"digest:{name}", name=f"digest {name}", replace_existing=True)
+
+    async def _digest_job(self, name: str, slot: datetime) -> None:
+        """Build and deliver one digest off the event loop (SMTP and its retries block), then plan the next run:
+        the next slot, or sooner with backoff when this one failed."""
+        from monitor.digest.run import send
+
+        task = asyncio.current_task()
+        assert task is not None
+        self._inflight.add(task)
+        ok = False
+        try:
+            digest = self.digests.get(name)
+            if digest is None:
+                return
+            outcome = await asyncio.get_running_loop().run_in_executor(
+                None, functools.partial(send, self.settings, self.store, digest, scheduled_for=slot,
+                                        stop=self._digest_stop))
+            ok = outcome.ok
+        except Exception as exc:  # the database down, or a bug: this run fails, the schedule goes on
+            log.error("digest.crashed", exc_info=True, digest=name, error=f"{type(exc).__name__}: {exc}")
+        finally:
+            self._inflight.discard(task)
+            digest = self.digests.get(name)
+            if digest is not None and not self._stop.is_set():
+                self._plan_after_digest(digest, slot, ok)
+
+    def _plan_after_digest(self, digest: DigestConfig, slot: datetime, ok: bool) -> None:
+        now = _now()
+        upcoming = digest.cron.next_after(now)
+        if ok:
+            self._digest_failures.pop(digest.name, None)
+            self._arm_digest(digest.name, upcoming, upcoming)
+            return
+        failures = self._digest_failures[digest.name] = self._digest_failures.get(digest.name, 0) + 1
+        retry = now + timedelta(seconds=min(DIGEST_RETRY * 2 ** (failures - 1), DIGEST_RETRY_CAP))
+        if retry < upcoming:
+            log.info("digest.retry_planned", digest=digest.name, at=retry.isoformat(), failures=failures)
+            self._arm_digest(digest.name, retry, slot)
+        else:
+            self._arm_digest(digest.name, upcoming, upcoming)

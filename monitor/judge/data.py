@@ -7,12 +7,27 @@ built-in data).
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
+import yaml
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's C loader when available: the lexicons are thousands of lines, and ruamel's pure-Python parser
+    made compiling them take over a second in every process that judges (the config keeps ruamel for its line
+    numbers). With YAML 1.2 booleans: "no", "on", "yes" are words in a lexicon, not true and false."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
 
 
 class DataError(ValueError):
@@ -38,7 +53,7 @@ def load(location: Path | Traversable, source: str, depth: int = 0) -> dict[str,
     except OSError as exc:
         raise DataError(f"{source}: cannot read ({exc.strerror})") from None
     try:
-        data = YAML(typ="safe").load(text)
+        data = yaml.load(text, Loader=_Loader)
     except Exception as exc:
         raise DataError(f"{source}: invalid YAML ({' '.join(str(exc).split())[:200]})") from None
     if data is None:

@@ -71,7 +71,8 @@ _IRREGULAR = {
     "bear": ["bore", "borne"], "swear": ["swore", "sworn"], "overturn": [], "rebuff": ["rebuffed"],
     "forgo": ["forwent", "forgone"], "forego": ["forewent", "foregone"], "uphold": ["upheld"],
     "hit": ["hit"], "quit": ["quit"], "spend": ["spent"], "build": ["built"], "feel": ["felt"],
-    "write": ["wrote", "written"], "begin": ["began", "begun"], "wind": ["wound"], "slam": ["slammed"], "shoot": ["shot"],
+    "write": ["wrote", "written"], "begin": ["began", "begun"], "wind": ["wound"], "slam": ["slammed"],
+    "shoot": ["shot"],
 }
 
 
@@ -162,9 +163,15 @@ def expand(raw: str) -> Iterator[tuple[str, ...]]:
             if t.startswith(GAP):
                 seq.append(t)
             elif t:
-                seq.extend(tok.norm for tok in tokenize(t))
+                seq.extend(_norms(t))
         if seq and not seq[0].startswith(GAP):
             yield tuple(seq)
+
+
+@cache
+def _norms(text: str) -> tuple[str, ...]:
+    """Tokenised, folded option text; options repeat across thousands of expansions, so it is cached."""
+    return tuple(tok.norm for tok in tokenize(text))
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,3 +135,37 @@ class StanceRow(Base):
     evidence: Mapped[str] = mapped_column(Text)
     cues: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of the lexicon entries that fired
     version: Mapped[str] = mapped_column(String(100))
+
+
+class DigestRunRow(Base):
+    """One attempt to build and deliver a digest. Recorded *before* sending, so a crash mid-send leaves a trace;
+    ``status`` moves to ``sent`` only once the SMTP server (or the outbox folder) accepted the message."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (Index("ix_digest_runs_name_created_at", "name", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # pending | sent | empty | failed
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the cron slot; None when sent by hand
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    stories: Mapped[int] = mapped_column(Integer, default=0)
+    articles: Mapped[int] = mapped_column(Integer, default=0)
+    recipients: Mapped[str] = mapped_column(Text, default="")
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    delivery: Mapped[str | None] = mapped_column(Text)  # "smtp host:port" or the .eml file written
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class DigestItemRow(Base):
+    """The articles a digest run covered: the next run of the same digest leaves them (and their copies) out."""
+
+    __tablename__ = "digest_items"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)

@@ -95,3 +95,39 @@ class StanceFact:
     title: str
     url: str | None
     published: datetime
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    """One recorded digest run: the window it covered and whether the message got out."""
+
+    id: int
+    name: str
+    status: str  # pending | sent | empty | failed
+    window_start: datetime
+    window_end: datetime
+    created_at: datetime
+    scheduled_for: datetime | None = None
+    finished_at: datetime | None = None
+    attempts: int = 0
+    stories: int = 0
+    articles: int = 0
+    recipients: tuple[str, ...] = ()
+    message_id: str | None = None
+    delivery: str | None = None
+    error: str | None = None
+
+    @property
+    def successful(self) -> bool:
+        """Sent, or nothing to send: either way the next run starts where this one ended."""
+        return self.status in ("sent", "empty")
+
+
+@dataclass(frozen=True)
+class CoveredArticle:
+    """An article an earlier digest run included, as much as is needed to recognise its copies."""
+
+    id: int
+    title: str
+    url: str | None
+    published: datetime

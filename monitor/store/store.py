@@ -23,8 +23,16 @@ from monitor.config import FeedConfig
 from monitor.errors import StoreError
 from monitor.judge import Judgement, Stance
 from monitor.parse import Entry, title_key
-from monitor.store.models import Article, ArticleFeed, Feed, JudgementRow, StanceRow
-from monitor.store.records import ArticleRecord, FeedState, PollUpdate, SaveResult, StanceFact
+from monitor.store.models import Article, ArticleFeed, DigestItemRow, DigestRunRow, Feed, JudgementRow, StanceRow
+from monitor.store.records import (
+    ArticleRecord,
+    CoveredArticle,
+    DigestRun,
+    FeedState,
+    PollUpdate,
+    SaveResult,
+    StanceFact,
+)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 REPOST_WINDOW = timedelta(days=3)
@@ -424,6 +432,110 @@ class Store:
         with self.session() as s:
             return s.scalar(select(func.count()).select_from(Article)) or 0
 
+    # ------------------------------------------------------------------------------------------ digests
+
+    def digest_articles(self, topic: str, since: datetime, until: datetime,
+                        published_since: datetime | None = None) -> list[ArticleRecord]:
+        """Relevant articles *stored* in ``[since, until)``, newest first, with their stances and feeds.
+
+        A digest window is about what arrived since the last one, so it goes by ``first_seen_at``: a story
+        published at 06:50 but fetched at 07:10 belongs to the next morning's digest instead of falling between
+        two windows. ``published_since`` keeps out a new feed's backlog of old stories."""
+        with self.session() as s:
+            query = (select(Article.id, Article.url, Article.title, Article.summary, Article.published_at,
+                            Article.first_seen_at, Article.language, JudgementRow.relevance)
+                     .join(JudgementRow, JudgementRow.article_id == Article.id)
+                     .where(JudgementRow.topic == topic, JudgementRow.relevant.is_(True),
+                            Article.first_seen_at >= since, Article.first_seen_at < until)
+                     .order_by(Article.published_at.desc(), Article.id.desc()))
+            if published_since is not None:
+                query = query.where(Article.published_at >= published_since)
+            rows = s.execute(query).all()
+            ids = [r.id for r in rows]
+            names: dict[int, list[str]] = {}
+            stances: dict[int, list[Stance]] = {}
+            for part in _chunks(ids):
+                for aid, name in s.execute(select(ArticleFeed.article_id, Feed.name)
+                                           .join(Feed, Feed.id == ArticleFeed.feed_id)
+                                           .where(ArticleFeed.article_id.in_(part))
+                                           .order_by(ArticleFeed.first_seen_at, Feed.name)):
+                    names.setdefault(aid, []).append(name)
+                for r in s.execute(select(StanceRow.article_id, StanceRow.country, StanceRow.label,
+                                          StanceRow.confidence, StanceRow.evidence, StanceRow.cues)
+                                   .where(StanceRow.article_id.in_(part), StanceRow.topic == topic)
+                                   .order_by(StanceRow.confidence.desc(), StanceRow.country)):
+                    stances.setdefault(r.article_id, []).append(
+                        Stance(r.country, r.label, r.confidence, r.evidence, tuple(json.loads(r.cues or "[]"))))
+            return [ArticleRecord(id=r.id, url=r.url, title=r.title, summary=r.summary, published=r.published_at,
+                                  first_seen=r.first_seen_at, language=r.language,
+                                  feeds=tuple(names.get(r.id, ())), relevant=True, relevance=r.relevance,
+                                  stances=tuple(stances.get(r.id, ())))
+                    for r in rows]
+
+    def start_digest_run(self, name: str, window_start: datetime, window_end: datetime, created_at: datetime, *,
+                         article_ids: Sequence[int] = (), stories: int = 0, recipients: Sequence[str] = (),
+                         scheduled_for: datetime | None = None, status: str = "pending") -> DigestRun:
+        """Record a run and the articles it covers, before anything is sent (``status="empty"`` for a run that
+        found nothing to send)."""
+        ids = sorted(set(article_ids))
+        with self.session() as s:
+            run = DigestRunRow(name=name, status=status, window_start=window_start, window_end=window_end,
+                               scheduled_for=scheduled_for, created_at=created_at, attempts=0, stories=stories,
+                               articles=len(ids), recipients="\n".join(recipients),
+                               finished_at=created_at if status != "pending" else None)
+            s.add(run)
+            s.flush()
+            for part in _chunks(ids):
+                s.execute(insert(DigestItemRow.__table__), [{"run_id": run.id, "article_id": aid} for aid in part])
+            return _digest_run(run)
+
+    def finish_digest_run(self, run_id: int, status: str, finished_at: datetime, *, attempts: int,
+                          message_id: str | None = None, delivery: str | None = None,
+                          error: str | None = None) -> DigestRun:
+        with self.session() as s:
+            s.execute(update(DigestRunRow.__table__).where(DigestRunRow.__table__.c.id == run_id).values(
+                status=status, finished_at=finished_at, attempts=attempts, message_id=message_id,
+                delivery=delivery, error=error))
+            return _digest_run(s.get_one(DigestRunRow, run_id))
+
+    def abandon_digest_runs(self, name: str, before: datetime, now: datetime) -> int:
+        """Runs of ``name`` still ``pending`` since before ``before`` died mid-send (a crash, a kill -9): call
+        them failed, so that they read as what they are and their window is covered again."""
+        with self.session() as s:
+            result = s.execute(update(DigestRunRow.__table__)
+                               .where(DigestRunRow.__table__.c.name == name,
+                                      DigestRunRow.__table__.c.status == "pending",
+                                      DigestRunRow.__table__.c.created_at < before)
+                               .values(status="failed", finished_at=now,
+                                       error="interrupted before the server confirmed delivery"))
+            return result.rowcount or 0  # type: ignore[attr-defined]
+
+    def last_digest_run(self, name: str, statuses: Sequence[str] | None = None) -> DigestRun | None:
+        """The newest run of a digest, optionally only among runs with one of ``statuses``."""
+        with self.session() as s:
+            query = (select(DigestRunRow).where(DigestRunRow.name == name)
+                     .order_by(DigestRunRow.created_at.desc(), DigestRunRow.id.desc()).limit(1))
+            if statuses:
+                query = query.where(DigestRunRow.status.in_(list(statuses)))
+            row = s.scalars(query).first()
+            return _digest_run(row) if row is not None else None
+
+    def digest_runs(self, name: str | None = None, limit: int = 50) -> list[DigestRun]:
+        """Past runs, newest first."""
+        with self.session() as s:
+            query = select(DigestRunRow).order_by(DigestRunRow.created_at.desc(), DigestRunRow.id.desc()).limit(limit)
+            if name is not None:
+                query = query.where(DigestRunRow.name == name)
+            return [_digest_run(r) for r in s.scalars(query)]
+
+    def digest_run_articles(self, run_id: int) -> list[CoveredArticle]:
+        """The articles a run covered (those since deleted are gone from the list)."""
+        with self.session() as s:
+            rows = s.execute(select(Article.id, Article.title, Article.url, Article.published_at)
+                             .join(DigestItemRow, DigestItemRow.article_id == Article.id)
+                             .where(DigestItemRow.run_id == run_id).order_by(Article.id))
+            return [CoveredArticle(r.id, r.title, r.url, r.published_at) for r in rows]
+
 
 def _repost_of(candidates: Sequence[tuple[int, datetime]], published: datetime) -> int | None:
     for aid, when in candidates:
@@ -441,6 +553,14 @@ def _feed_state(f: Feed, count: int = 0) -> FeedState:
         last_polled_at=f.last_polled_at, last_success_at=f.last_success_at, next_poll_at=f.next_poll_at,
         title=f.title, article_count=count,
     )
+
+
+def _digest_run(r: DigestRunRow) -> DigestRun:
+    return DigestRun(id=r.id, name=r.name, status=r.status, window_start=r.window_start, window_end=r.window_end,
+                     created_at=r.created_at, scheduled_for=r.scheduled_for, finished_at=r.finished_at,
+                     attempts=r.attempts or 0, stories=r.stories or 0, articles=r.articles or 0,
+                     recipients=tuple(a.strip() for a in (r.recipients or "").splitlines() if a.strip()),
+                     message_id=r.message_id, delivery=r.delivery, error=r.error)
 
 
 def _first_line(exc: object) -> str:

@@ -1,0 +1,186 @@
+"""One digest run, end to end: window -> read -> select -> render -> record -> deliver (with retries) -> mark.
+
+The rules that make digests trustworthy live here:
+
+* **Window.** A run covers what arrived since the previous *successful* run of the same digest (sent, or found
+  nothing to send), so a failed or interrupted run loses nothing: the next one covers its window too. The very
+  first run looks one schedule period back (a day for a daily cron, three days on a weekday cron's Monday).
+* **Record, then send.** The run and the articles it covers are stored before the message leaves, and marked
+  ``sent`` only once the SMTP server accepted it. A crash in between leaves a ``pending`` run that a later run
+  calls failed; the reader may then get that window twice, but never zero times.
+* **No repeats.** Stories the last delivered digest of the same name carried, and their copies from other
+  outlets, are left out of the next one.
+* **Nothing new, no email**, unless ``send_empty``; the empty run is still recorded, so the next window starts
+  where this one ended.
+* **Retries.** Transient failures are retried with a doubling delay; after the last attempt the run is marked
+  failed and the caller (the command, or the daemon) reports it. A ``stop`` event cuts the waiting short.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.config import DEFAULT_SENDER, DigestConfig, Settings
+from monitor.digest.deliver import Delivered, DeliveryError, build_message, send_smtp, write_outbox
+from monitor.digest.render import Rendered, render
+from monitor.digest.select import DigestData, DigestInput, build
+from monitor.digest.tilemap import TileLayout, load_layout
+from monitor.logs import get_logger
+from monitor.store import DigestRun, Store
+
+log = get_logger(__name__)
+LATE_FLOOR = timedelta(days=2)  # a story published this long before its window (or a window's length) is backlog
+STALE_PENDING = timedelta(hours=1)  # a run pending this long died mid-send
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+    first: bool  # no successful run before: one schedule period back
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def previous_start(self) -> datetime:
+        return self.start - self.length
+
+    def floor(self, start: datetime) -> datetime:
+        """The oldest publication date a story may have to count in a window starting at ``start``."""
+        return start - max(self.length, LATE_FLOOR)
+
+
+def window(digest: DigestConfig, last_success: DigestRun | None, now: datetime) -> Window:
+    if last_success is None:
+        return Window(now - digest.cron.period(now), now, True)
+    return Window(min(last_success.window_end, now), now, False)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    digest: DigestConfig
+    window: Window
+    data: DigestData
+    rendered: Rendered
+    covered_run: DigestRun | None  # the last delivered run, whose stories were left out
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | empty | failed
+    message: str  # one line for the user
+    run: DigestRun | None = None
+    attempts: int = 0
+    where: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+def topic_of(settings: Settings, digest: DigestConfig) -> tuple[str, str]:
+    """The stored name and the display label of the digest's topic."""
+    from monitor.judge import Topic
+
+    topic = Topic.load(digest.topic or settings.judge.topics[0])
+    return topic.name, topic.label
+
+
+def prepare(settings: Settings, store: Store, digest: DigestConfig, now: datetime,
+            layout: TileLayout | None = None) -> Prepared:
+    """Read what the digest needs and build both parts; nothing is written."""
+    topic, label = topic_of(settings, digest)
+    last_success = store.last_digest_run(digest.name, ("sent", "empty"))
+    win = window(digest, last_success, now)
+    last_sent = store.last_digest_run(digest.name, ("sent",))
+    covered = store.digest_run_articles(last_sent.id) if last_sent is not None else []
+    articles = store.digest_articles(topic, win.start, win.end, win.floor(win.start))
+    previous = store.digest_articles(topic, win.previous_start, win.start, win.floor(win.previous_start))
+    enabled = [f.name for f in settings.enabled_feeds]
+    states = store.feed_states(enabled)
+    data = build(DigestInput(
+        name=digest.name, title=label, start=win.start, end=win.end, timezone=digest.timezone,
+        articles=articles, previous=previous, covered=covered, feeds=[states[n] for n in enabled if n in states],
+        countries=digest.countries, min_confidence=digest.min_confidence, max_stories=digest.max_stories,
+        config_path=str(settings.path or "config/monitor.yaml"),
+    ), layout or load_layout())
+    return Prepared(digest, win, data, render(data, digest.subject), last_sent)
+
+
+def send(settings: Settings, store: Store, digest: DigestConfig, now: datetime | None = None, *,
+         scheduled_for: datetime | None = None, stop: threading.Event | None = None,
+         sleep: Callable[[float], bool] | None = None) -> Outcome:
+    """Build the digest and deliver it; see the module's docstring for the rules. Never raises for delivery
+    problems (they are the outcome); database problems raise ``StoreError`` as everywhere else."""
+    now = now or datetime.now(UTC)
+    stop = stop or threading.Event()
+    wait = sleep or stop.wait  # returns True when told to stop
+    abandoned = store.abandon_digest_runs(digest.name, now - STALE_PENDING, now)
+    if abandoned:
+        log.warning("digest.abandoned", digest=digest.name, runs=abandoned)
+    prep = prepare(settings, store, digest, now)
+    data, win = prep.data, prep.window
+    if data.empty and not digest.send_empty:
+        run = store.start_digest_run(digest.name, win.start, win.end, now, scheduled_for=scheduled_for,
+                                     recipients=digest.recipients, status="empty")
+        log.info("digest.empty", digest=digest.name, run=run.id, since=win.start.isoformat())
+        return Outcome("empty", f"{digest.name}: nothing new since {_local(win.start, digest)}; no email "
+                                f"(send_empty is off)", run)
+
+    smtp = settings.smtp
+    sender = smtp.sender if smtp else DEFAULT_SENDER
+    run = store.start_digest_run(digest.name, win.start, win.end, now, article_ids=sorted(data.article_ids),
+                                 stories=data.stories_count, recipients=digest.recipients,
+                                 scheduled_for=scheduled_for)
+    msg = build_message(sender=sender, recipients=digest.recipients, subject=prep.rendered.subject,
+                        text=prep.rendered.text, html=prep.rendered.html, name=digest.name,
+                        date=now.astimezone(digest.cron.tz), idstring=f"{digest.name}.{run.id}")
+    attempts = smtp.attempts if smtp else 1
+    delay = smtp.retry_delay if smtp else 0.0
+    error: DeliveryError | None = None
+    for attempt in range(1, attempts + 1):
+        try:
+            if smtp is not None:
+                delivered: Delivered = send_smtp(msg, smtp)
+            else:
+                stamp = now.strftime("%Y%m%dT%H%M%SZ")
+                delivered = write_outbox(msg, prep.rendered.html, Path(settings.outbox),
+                                         f"{digest.name}-{stamp}-{run.id}")
+        except DeliveryError as exc:
+            error = exc
+            final = attempt == attempts or not exc.transient
+            log.warning("digest.attempt_failed", digest=digest.name, run=run.id, attempt=attempt, error=str(exc),
+                        retry_in=None if final else delay)
+            if final or wait(delay):
+                break
+            delay *= 2
+            continue
+        finished = datetime.now(UTC)
+        note = f"refused: {', '.join(delivered.refused)}" if delivered.refused else None
+        done = store.finish_digest_run(run.id, "sent", finished, attempts=attempt,
+                                       message_id=str(msg["Message-ID"]), delivery=delivered.where, error=note)
+        log.info("digest.sent", digest=digest.name, run=run.id, stories=data.stories_count,
+                 recipients=len(digest.recipients), via=delivered.where, attempts=attempt)
+        if smtp is None:
+            message = f"{digest.name}: wrote {data.stories_count} stories to {delivered.where} (no smtp section)"
+        else:
+            message = (f"{digest.name}: sent {data.stories_count} stories to {len(digest.recipients)} recipient(s) "
+                       f"via {delivered.where}" + (f" ({note})" if note else ""))
+        return Outcome("sent", message, done, attempt, delivered.where)
+    assert error is not None
+    failed = store.finish_digest_run(run.id, "failed", datetime.now(UTC), attempts=attempt, error=str(error))
+    log.error("digest.failed", digest=digest.name, run=run.id, attempts=attempt, error=str(error))
+    return Outcome("failed", f"{digest.name}: not delivered after {attempt} attempt(s): {error}", failed, attempt)
+
+
+def _local(when: datetime, digest: DigestConfig) -> str:
+    return when.astimezone(digest.cron.tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+__all__ = ["LATE_FLOOR", "Outcome", "Prepared", "Window", "prepare", "send", "topic_of", "window"]

@@ -1,0 +1,158 @@
+"""`monitor run` and digests, as a real process: after downtime the missed digest goes out once (not once per
+missed slot), a restart does not send it again, and a failed one is planned for a retry."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.daemon import DIGEST_CATCH_UP_DELAY
+from monitor.store import open_store
+from tests.support.digests import EE_HARD, HU_PRO, Story, free_port, seed
+from tests.support.mailserver import MailServer
+
+
+class Daemon:
+    def __init__(self, config: Path, log: Path):
+        self.log = log
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+        self._out = log.open("w")
+        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                                     cwd=config.parent, env=env, stdout=self._out, stderr=subprocess.STDOUT)
+        self.wait_for("daemon.started", 20)
+
+    def events(self, name: str) -> list[dict]:
+        out = []
+        for line in self.log.read_text(encoding="utf-8").splitlines():
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get("event") == name:
+                out.append(event)
+        return out
+
+    def wait_for(self, name: str, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.events(name)
+            if found:
+                return found[0]
+            assert self.proc.poll() is None, f"daemon exited early:\n{self.log.read_text()}"
+            time.sleep(0.1)
+        raise AssertionError(f"no {name} within {timeout}s:\n{self.log.read_text()}")
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=20)
+        finally:
+            self._out.close()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._out.close()
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[Daemon]]:
+    started: list[Daemon] = []
+    yield started
+    for d in started:
+        d.close()
+
+
+def setup(tmp_path: Path, smtp_port: int) -> tuple[Path, str]:
+    db = f"sqlite:///{tmp_path}/monitor.db"
+    config = tmp_path / "monitor.yaml"
+    config.write_text(f"""database: {db}
+log:
+  format: json
+smtp:
+  host: 127.0.0.1
+  port: {smtp_port}
+  starttls: false
+  sender: monitor@example.org
+  attempts: 1
+digests:
+  - name: daily
+    schedule: "0 7 * * *"
+    timezone: Europe/Brussels
+    recipients: [analyst@example.org]
+""", encoding="utf-8")
+    now = datetime.now(UTC)
+    store = open_store(db)
+    try:
+        # The last digest went out three days ago; the daemon has been down since, missing three slots.
+        last = store.start_digest_run("daily", now - timedelta(days=4), now - timedelta(days=3),
+                                      now - timedelta(days=3))
+        store.finish_digest_run(last.id, "sent", now - timedelta(days=3), attempts=1)
+        seed(store, [Story("Hungary calls for EU talks with Moscow", {"HU": HU_PRO}),
+                     Story("Estonia expels two Russian diplomats", {"EE": EE_HARD})], now - timedelta(days=2))
+    finally:
+        store.close()
+    return config, db
+
+
+def test_missed_digest_is_sent_once_after_downtime(tmp_path: Path, daemons: list[Daemon]) -> None:
+    server = MailServer()
+    try:
+        config, db = setup(tmp_path, server.port)
+        daemon = Daemon(config, tmp_path / "daemon.log")
+        daemons.append(daemon)
+        daemon.wait_for("digest.sent", DIGEST_CATCH_UP_DELAY + 20)
+        time.sleep(2)  # room for a second message, should the daemon send one per missed slot
+        assert len(server.messages) == 1
+        assert len(daemon.events("digest.catching_up")) == 1
+        text = next(server.messages[0].message.iter_parts()).get_content()
+        assert "Hungary calls for EU talks with Moscow" in text and "Estonia expels" in text
+        assert daemon.stop() == 0
+
+        # Restarted: the latest slot is covered now, so nothing goes out until the next one.
+        again = Daemon(config, tmp_path / "daemon2.log")
+        daemons.append(again)
+        time.sleep(DIGEST_CATCH_UP_DELAY + 2)
+        assert again.events("digest.catching_up") == [] and len(server.messages) == 1
+        assert again.stop() == 0
+    finally:
+        server.stop()
+    store = open_store(db)
+    try:
+        runs = store.digest_runs("daily")
+    finally:
+        store.close()
+    assert [r.status for r in runs] == ["sent", "sent"]
+    assert runs[0].scheduled_for is not None and runs[0].scheduled_for <= runs[0].created_at
+
+
+def test_a_failed_digest_is_planned_for_a_retry_and_sigterm_still_exits_0(tmp_path: Path,
+                                                                          daemons: list[Daemon]) -> None:
+    config, db = setup(tmp_path, free_port())  # no SMTP server there
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    daemons.append(daemon)
+    failed = daemon.wait_for("digest.failed", DIGEST_CATCH_UP_DELAY + 20)
+    assert "cannot connect" in failed["error"]
+    planned = daemon.wait_for("digest.retry_planned", 5)
+    delay = datetime.fromisoformat(planned["at"]) - datetime.now(UTC)
+    assert timedelta(minutes=3) < delay <= timedelta(minutes=5)
+    assert daemon.stop() == 0
+    store = open_store(db)
+    try:
+        assert [r.status for r in store.digest_runs("daily")] == ["failed", "sent"]
+    finally:
+        store.close()

@@ -1,0 +1,111 @@
+"""Health endpoint, Prometheus metrics and the demo's sample feeds, through real sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import urllib.error
+import urllib.request
+
+import pytest
+
+from monitor.demo import outlets, rss, serve
+from monitor.httpd import HealthServer, parse_listen
+from monitor.metrics import Metrics
+from monitor.parse import parse_feed
+
+
+def test_metrics_render_in_prometheus_text_format() -> None:
+    m = Metrics()
+    m.inc("polls_total", outcome="ok")
+    m.inc("polls_total", 2, outcome="error")
+    m.inc("articles_stored_total", 30)
+    m.set("last_successful_poll_timestamp_seconds", 1764000000.5)
+    m.inc("poll_failures_total", kind='http "500"')
+    text = m.render()
+    assert "# TYPE monitor_polls_total counter" in text
+    assert 'monitor_polls_total{outcome="error"} 2' in text
+    assert 'monitor_polls_total{outcome="ok"} 1' in text
+    assert "monitor_articles_stored_total 30" in text
+    assert "# TYPE monitor_last_successful_poll_timestamp_seconds gauge" in text
+    assert "monitor_last_successful_poll_timestamp_seconds 1764000000.5" in text
+    assert 'kind="http \\"500\\""' in text
+    assert text.endswith("\n") and all(line.startswith(("#", "monitor_")) for line in text.splitlines())
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0.0.0.0:8080", ("0.0.0.0", 8080)), (":9100", ("127.0.0.1", 9100)),
+                                                 ("9100", ("127.0.0.1", 9100)), ("[::1]:80", ("::1", 80))])
+def test_listen_address(value: str, expected: tuple[str, int]) -> None:
+    assert parse_listen(value) == expected
+
+
+@pytest.mark.parametrize("value", ["localhost", "host:0", "host:99999", "host:http"])
+def test_bad_listen_address(value: str) -> None:
+    with pytest.raises(ValueError, match="HOST:PORT"):
+        parse_listen(value)
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_health_flips_with_the_check_and_metrics_are_served() -> None:
+    state = {"ok": True}
+
+    async def healthy() -> tuple[bool, str]:
+        return state["ok"], "ok" if state["ok"] else "database unavailable"
+
+    async def scenario() -> list[tuple[int, str]]:
+        metrics = Metrics()
+        metrics.inc("polls_total", outcome="ok")
+        server = HealthServer(metrics, healthy)
+        port = await server.start("127.0.0.1", 0)
+        base = f"http://127.0.0.1:{port}"
+        results = [await asyncio.to_thread(_get, base + "/healthz")]
+        state["ok"] = False
+        results.append(await asyncio.to_thread(_get, base + "/healthz"))
+        results.append(await asyncio.to_thread(_get, base + "/metrics"))
+        results.append(await asyncio.to_thread(_get, base + "/nope"))
+        await server.close()
+        return results
+
+    up, down, metrics, missing = asyncio.run(scenario())
+    assert up == (200, "ok\n")
+    assert down == (503, "database unavailable\n")
+    assert metrics[0] == 200 and "monitor_up 0" in metrics[1] and 'monitor_polls_total{outcome="ok"} 1' in metrics[1]
+    assert missing[0] == 404
+
+
+def test_a_slow_health_check_reports_unhealthy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import monitor.httpd as httpd
+
+    monkeypatch.setattr(httpd, "HEALTH_TIMEOUT", 0.2)
+
+    async def hanging() -> tuple[bool, str]:
+        await asyncio.sleep(5)
+        return True, "ok"
+
+    async def scenario() -> tuple[int, str]:
+        server = HealthServer(Metrics(), hanging)
+        port = await server.start("127.0.0.1", 0)
+        result = await asyncio.to_thread(_get, f"http://127.0.0.1:{port}/healthz")
+        await server.close()
+        return result
+
+    assert asyncio.run(scenario()) == (503, "database check timed out\n")
+
+
+def test_demo_feeds_are_valid_feeds_served_on_loopback() -> None:
+    feeds = outlets()
+    assert len(feeds) >= 3 and all(len(o.stories) >= 4 for o in feeds)
+    for outlet in feeds:
+        parsed = parse_feed(rss(outlet), {"content-type": "application/rss+xml"}, "http://127.0.0.1/")
+        assert parsed.error is None and len(parsed.entries) == len(outlet.stories)
+        assert all(e.published is not None for e in parsed.entries)
+    with serve(feeds) as urls:
+        for name, url in urls.items():
+            status, body = _get(url)
+            assert status == 200 and name in body
