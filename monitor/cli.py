@@ -195,16 +195,59 @@ def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, v
     click.echo(report.summary())
 
 
+def _listen(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, int] | None:
+    from monitor.httpd import parse_listen
+
+    try:
+        return parse_listen(value) if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command()
+@click.option("--http", "http", metavar="HOST:PORT", callback=_listen,
+              help="Serve /healthz and /metrics (Prometheus) here, e.g. 0.0.0.0:8080.")
 @pass_ctx
-def run(ctx: Context) -> None:
-    """Run the daemon: poll every enabled feed on its schedule until SIGTERM/SIGINT (SIGHUP reloads)."""
+def run(ctx: Context, http: tuple[str, int] | None) -> None:
+    """Run the daemon: poll every enabled feed and send every digest on schedule until SIGTERM/SIGINT (exit 0);
+    SIGHUP reloads the config."""
     from monitor.daemon import Daemon
 
     settings = ctx.settings()
     store = ctx.store()
-    code = asyncio.run(Daemon(settings, store, ctx.config_path).run())
+    code = asyncio.run(Daemon(settings, store, ctx.config_path, http=http).run())
     sys.exit(code)
+
+
+@cli.command()
+@click.option("--outbox", metavar="DIR", default=None,
+              help="Where to write the demo digest [default: the config's outbox, else data/outbox].")
+@pass_ctx
+def demo(ctx: Context, outbox: str | None) -> None:
+    """Run the whole pipeline on bundled sample feeds served on loopback (no internet, no setup), store into a
+    throwaway database and write the digest to the outbox. Your config's feeds and database are not touched."""
+    from monitor.config import DEFAULT_OUTBOX
+    from monitor.demo import run_demo
+
+    if outbox is None:
+        try:
+            outbox = ctx.settings().outbox if ctx.config or ctx.config_path.exists() else DEFAULT_OUTBOX
+        except ConfigError:
+            outbox = DEFAULT_OUTBOX  # the demo must work even next to a broken config
+    if not ctx.log_level:
+        logs.setup("error", ctx.log_format or "kv")
+    try:
+        result = run_demo(outbox)
+    except RuntimeError as exc:
+        fail(f"monitor: demo: {exc}")
+    click.echo(f"polled {result.feeds} sample feeds: {result.articles} stories, {result.relevant} about "
+               f"EU-Russia dialogue, {result.stances} member-state stances")
+    rows = [("STATE", "LEAN", "STANCES")]
+    rows += [(f"{code} {name}", f"{value:+.2f}", str(count)) for code, name, value, count in result.lean]
+    click.echo(_table(rows))
+    click.echo(result.digest)
+    if result.html is not None:
+        click.echo(f"open the digest: {result.html.as_uri()}  (as an email: {result.eml})")
 
 
 # ------------------------------------------------------------------------------------------------ feeds

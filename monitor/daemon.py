@@ -23,7 +23,8 @@ from monitor import schedule
 from monitor.config import ConfigError, DigestConfig, FeedConfig, Settings, load_settings
 from monitor.digest.cron import missed_slot
 from monitor.logs import get_logger
-from monitor.pipeline import Pipeline
+from monitor.metrics import Metrics
+from monitor.pipeline import FeedReport, Pipeline
 from monitor.store import FeedState, Store, StoreError, safe_url
 
 log = get_logger(__name__)
@@ -39,8 +40,13 @@ def _now() -> datetime:
 
 
 class Daemon:
-    def __init__(self, settings: Settings, store: Store, config_path: Path | None = None):
+    def __init__(self, settings: Settings, store: Store, config_path: Path | None = None,
+                 http: tuple[str, int] | None = None, metrics: Metrics | None = None):
         self.settings = settings
+        self.http = http
+        self.metrics = metrics or Metrics()
+        self.http_port: int | None = None  # the bound port once serving (``--http 127.0.0.1:0`` picks one)
+        self._failing: dict[str, bool] = {}
         self.store = store
         self.config_path = config_path
         self.feeds: dict[str, FeedConfig] = {f.name: f for f in settings.enabled_feeds}
@@ -67,6 +73,12 @@ class Daemon:
             await self._schedule_digests(initial=True)
             self.scheduler.start()
             self.started_at = _now()
+            server = None
+            if self.http is not None:
+                from monitor.httpd import HealthServer
+
+                server = HealthServer(self.metrics, self.health)
+                self.http_port = await server.start(*self.http)
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.request_stop, sig.name)
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload()))
@@ -78,6 +90,8 @@ class Daemon:
                 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                     loop.remove_signal_handler(sig)
                 await self._shutdown()
+                if server is not None:
+                    await server.close()
         log.info("daemon.stopped")
         return 0
 
@@ -85,6 +99,29 @@ class Daemon:
         log.info("daemon.stopping", reason=reason)
         self._stop.set()
         self._digest_stop.set()
+
+    async def health(self) -> tuple[bool, str]:
+        """For ``/healthz``: the scheduler runs and the database answers (checked off the loop: a dead database
+        can take seconds to refuse)."""
+        if not self.running:
+            return False, "scheduler not running"
+        if not await asyncio.to_thread(self.store.ping):
+            return False, "database unavailable"
+        return True, "ok"
+
+    def _record(self, report: FeedReport) -> None:
+        m = self.metrics
+        m.inc("polls_total", outcome=report.status)
+        if report.failed:
+            m.inc("poll_failures_total", kind=report.error_kind or "unknown")
+        else:
+            m.set("last_successful_poll_timestamp_seconds", _now().timestamp())
+        m.inc("articles_stored_total", report.new)
+        m.inc("stances_stored_total", report.stances)
+        self._failing[report.feed] = report.failed
+        failing = sum(1 for name, bad in self._failing.items() if bad and name in self.feeds)
+        m.set("feeds", len(self.feeds) - failing, state="ok")
+        m.set("feeds", failing, state="failing")
 
     @property
     def running(self) -> bool:
@@ -152,6 +189,7 @@ class Daemon:
             if feed is None:
                 return
             report = await self.pipeline.poll(feed)
+            self._record(report)
             next_at = report.next_poll_at
         except Exception as exc:  # a bug must cost one poll, not the feed's whole future
             log.error("feed.poll_crashed", exc_info=True, feed=name, error=f"{type(exc).__name__}: {exc}")
@@ -246,7 +284,13 @@ class Daemon:
                 None, functools.partial(send, self.settings, self.store, digest, scheduled_for=slot,
                                         stop=self._digest_stop))
             ok = outcome.ok
+            if outcome.status == "sent":
+                self.metrics.inc("digests_sent_total")
+                self.metrics.set("last_successful_digest_timestamp_seconds", _now().timestamp())
+            elif outcome.status == "failed":
+                self.metrics.inc("digests_failed_total")
         except Exception as exc:  # the database down, or a bug: this run fails, the schedule goes on
+            self.metrics.inc("digests_failed_total")
             log.error("digest.crashed", exc_info=True, digest=name, error=f"{type(exc).__name__}: {exc}")
         finally:
             self._inflight.discard(task)

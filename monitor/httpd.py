@@ -17,10 +17,11 @@ HEALTH_TIMEOUT = 5.0  # seconds a database check may take before the daemon is r
 
 
 def parse_listen(value: str) -> tuple[str, int]:
-    """``HOST:PORT``, ``:PORT`` or ``PORT`` (host defaults to 127.0.0.1: only exposed when asked)."""
+    """``HOST:PORT``, ``:PORT`` or ``PORT`` (host defaults to 127.0.0.1: only exposed when asked). Port 0 picks a
+    free port, reported in the ``http.listening`` log line (for tests and side-by-side instances)."""
     host, _, port = value.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not port.isdigit() or not 0 <= int(port) < 65536:
         raise ValueError(f"{value!r} is not HOST:PORT (e.g. 0.0.0.0:8080)")
     return host, int(port)
 

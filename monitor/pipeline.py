@@ -46,6 +46,8 @@ class FeedReport:
     next_poll_at: datetime | None = None
     elapsed: float = 0.0
     new_article_ids: tuple[int, ...] = ()
+    stances: int = 0  # stances stored with the new articles
+    error_kind: str | None = None  # timeout, connect, http, too_large, redirect, protocol, encoding, parse, database
 
     @property
     def failed(self) -> bool:
@@ -194,12 +196,12 @@ class Pipeline:
                     state = FeedState(id=ids[feed.name], name=feed.name, url=feed.url, active=True)
                 report = await self._poll(feed, state)
             except StoreError as exc:
-                report = FeedReport(feed.name, feed.url, "error", error=str(exc))
+                report = FeedReport(feed.name, feed.url, "error", error=str(exc), error_kind="database")
             report = replace(report, elapsed=time.monotonic() - started)
         fields = {"feed": feed.name, "url": feed.url, "status": report.status, "new": report.new,
                   "ms": round(report.elapsed * 1000)}
         if report.failed:
-            log.warning("feed.failed", **fields, error=report.error)
+            log.warning("feed.failed", **fields, kind=report.error_kind, error=report.error)
         else:
             log.info("feed.polled", **fields)
         return report
@@ -254,5 +256,6 @@ class Pipeline:
         return FeedReport(
             feed=feed.name, url=feed.url, status=status, new=saved.new, linked=saved.linked, entries=len(entries),
             http_status=fetched.status, error=error, warning=update.warning, next_poll_at=update.next_poll_at,
-            new_article_ids=saved.new_article_ids,
+            new_article_ids=saved.new_article_ids, stances=saved.stances,
+            error_kind=(fetched.error_kind or "parse") if failed else None,
         )

@@ -11,12 +11,16 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from monitor.store import open_store
+from tests.conftest import PG_ADMIN_URL, _pg_connect, ensure_postgres
 from tests.support.feedserver import Feed, FeedServer, Item, rss, status
 
 INTERVAL = 2.0
@@ -29,8 +33,10 @@ def feed_server() -> Iterator[FeedServer]:
     threading.Thread(target=srv.close, daemon=True).start()  # close() idles up to 0.5 s: don't wait for it
 
 
-def write_config(path: Path, db: Path, feeds: list[tuple[str, str]], extra: str = "") -> None:
-    lines = [f"database: sqlite:///{db}", "defaults:", "  interval: 2s", "http:", "  timeout: 2s",
+def write_config(path: Path, db: Path | str, feeds: list[tuple[str, str]], extra: str = "",
+                 interval: str = "2s") -> None:
+    url = db if isinstance(db, str) else f"sqlite:///{db}"
+    lines = [f"database: {url}", "defaults:", f"  interval: {interval}", "http:", "  timeout: 2s",
              "  connect_timeout: 1s", "log:", "  format: json", "feeds:"]
     for name, url in feeds:
         lines += [f"  - name: {name}", f"    url: {url}"]
@@ -38,11 +44,11 @@ def write_config(path: Path, db: Path, feeds: list[tuple[str, str]], extra: str 
 
 
 class Daemon:
-    def __init__(self, config: Path, log: Path):
+    def __init__(self, config: Path, log: Path, args: tuple[str, ...] = ()):
         self.log = log
         env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
         self._out = log.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run", *args],
                                      cwd=config.parent, env=env, stdout=self._out, stderr=subprocess.STDOUT)
         self.wait_for("daemon.started", timeout=20)
 
@@ -247,3 +253,86 @@ def test_stopping_during_a_slow_poll_finishes_the_write(tmp_path: Path, feed_ser
         assert store.feed_state("Slow").last_status == "ok"  # type: ignore[union-attr]
     finally:
         store.close()
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def metric(text: str, name: str) -> float:
+    """The value of one sample line, e.g. ``monitor_polls_total{outcome="ok"}``; 0 when absent."""
+    for line in text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+@pytest.fixture
+def pg_database() -> Iterator[tuple[str, str]]:
+    """A PostgreSQL database of its own (name, SQLAlchemy URL): the test takes it away from under the daemon."""
+    ensure_postgres()
+    name = f"monitor_health_{uuid.uuid4().hex[:8]}"
+    with _pg_connect(PG_ADMIN_URL) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    yield name, f"{base}/{name}"
+    with _pg_connect(PG_ADMIN_URL) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_health_and_metrics_follow_polls_and_the_database(tmp_path: Path, feed_server: FeedServer,
+                                                          daemons: list[Daemon],
+                                                          pg_database: tuple[str, str]) -> None:
+    name, url = pg_database
+    now = time.time()
+    body = rss([Item("Hungary blocks EU sanctions on Russia", "https://news.example/hu", "hu-1",
+                     description="Hungary blocked new EU sanctions against Russia. Poland demanded more "
+                                 "pressure on Moscow and said now is not the time for talks with Putin.",
+                     published=now - 600),
+                Item("Rail strike in Belgium", "https://news.example/be", "be-1",
+                     description="A rail strike disrupted travel across Belgium.", published=now - 900)])
+    write_config(tmp_path / "monitor.yaml", url,  # 3 s: the first polls come within the interval
+                 [("News", feed_server.route("/news", Feed(body))),
+                  ("Broken", feed_server.route("/broken", status(500)))], interval="3s")
+    daemon = Daemon(tmp_path / "monitor.yaml", tmp_path / "daemon.log", ("--http", "127.0.0.1:0"))
+    daemons.append(daemon)
+    port = daemon.wait_for("http.listening", timeout=10)["port"]
+    base = f"http://127.0.0.1:{port}"
+    wait_until(lambda: len([e for e in daemon.events() if e.get("event") in ("feed.polled", "feed.failed")]) >= 2,
+               15, daemon)
+
+    code, text = get(base + "/healthz")
+    assert (code, text) == (200, "ok\n")
+    code, text = get(base + "/metrics")
+    assert code == 200
+    assert "# TYPE monitor_polls_total counter" in text
+    assert metric(text, 'monitor_polls_total{outcome="ok"}') >= 1
+    assert metric(text, 'monitor_polls_total{outcome="error"}') >= 1
+    assert metric(text, 'monitor_poll_failures_total{kind="http"}') >= 1
+    assert metric(text, "monitor_articles_stored_total") == 2
+    assert metric(text, "monitor_stances_stored_total") >= 2  # Hungary and Poland
+    assert abs(metric(text, "monitor_last_successful_poll_timestamp_seconds") - time.time()) < 60
+    assert metric(text, 'monitor_feeds{state="failing"}') == 1
+    assert metric(text, "monitor_up") == 1
+
+    # The database goes away: no new connections, the daemon's own ones cut.
+    with _pg_connect(PG_ADMIN_URL) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+    code, text = get(base + "/healthz")
+    assert (code, text) == (503, "database unavailable\n")
+    assert metric(get(base + "/metrics")[1], "monitor_up") == 0
+    assert daemon.proc.poll() is None
+
+    with _pg_connect(PG_ADMIN_URL) as conn:  # and comes back
+        conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+    wait_until(lambda: get(base + "/healthz")[0] == 200, 15, daemon)
+
+    code, _took = daemon.stop()
+    assert code == 0
+    log = daemon.log.read_text()
+    assert "Traceback" not in log

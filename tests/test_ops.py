@@ -33,12 +33,13 @@ def test_metrics_render_in_prometheus_text_format() -> None:
 
 
 @pytest.mark.parametrize(("value", "expected"), [("0.0.0.0:8080", ("0.0.0.0", 8080)), (":9100", ("127.0.0.1", 9100)),
-                                                 ("9100", ("127.0.0.1", 9100)), ("[::1]:80", ("::1", 80))])
+                                                 ("9100", ("127.0.0.1", 9100)), ("[::1]:80", ("::1", 80)),
+                                                 ("127.0.0.1:0", ("127.0.0.1", 0))])
 def test_listen_address(value: str, expected: tuple[str, int]) -> None:
     assert parse_listen(value) == expected
 
 
-@pytest.mark.parametrize("value", ["localhost", "host:0", "host:99999", "host:http"])
+@pytest.mark.parametrize("value", ["localhost", "host:", "host:99999", "host:http", "host:-1"])
 def test_bad_listen_address(value: str) -> None:
     with pytest.raises(ValueError, match="HOST:PORT"):
         parse_listen(value)
@@ -109,3 +110,33 @@ def test_demo_feeds_are_valid_feeds_served_on_loopback() -> None:
         for name, url in urls.items():
             status, body = _get(url)
             assert status == 200 and name in body
+
+
+def test_demo_runs_the_whole_pipeline_offline_and_writes_the_digest(tmp_path) -> None:
+    import email
+    import email.policy
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    proc = subprocess.run([sys.executable, "-m", "monitor", "demo", "--outbox", str(tmp_path / "out")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "polled 3 sample feeds: 12 stories, 9 about EU-Russia dialogue" in out
+    lean = {line.split()[0]: float(line.split()[-2]) for line in out.splitlines() if line[:3].strip().isupper()
+            and len(line.split()) >= 4 and line.split()[-2][:1] in "+-"}
+    assert lean["HU"] == 1.0 and lean["SK"] == 1.0 and lean["AT"] == 1.0  # vetoes, overtures, venue for talks
+    assert lean["PL"] == -1.0 and lean["DE"] == -1.0 and lean["FI"] == -1.0
+    assert lean["IT"] == 0.0 and lean["GR"] == 0.0  # sanctions and talks: mixed
+    assert "BE" not in lean  # the rail strike is not about Russia
+    html_files = list((tmp_path / "out").glob("demo-*.html"))
+    eml_files = list((tmp_path / "out").glob("demo-*.eml"))
+    assert len(html_files) == len(eml_files) == 1
+    assert f"open the digest: {html_files[0].as_uri()}" in out
+    msg = email.message_from_bytes(eml_files[0].read_bytes(), policy=email.policy.default)
+    assert msg["To"] == "analyst@example.org" and msg.get_content_type() == "multipart/alternative"
+    text = msg.get_body(("plain",)).get_content()
+    assert "Hungary" in text and "Szijjártó" in text
+    assert not list(tmp_path.glob("*.db")) and not (tmp_path / "data").exists()  # the database was thrown away

@@ -7,7 +7,9 @@ what the tool does in seconds, and it is what to run on a machine that cannot re
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -86,3 +89,59 @@ def demo_config(database_url: str, urls: dict[str, str], outbox: str) -> str:
     lines += ["outbox: " + outbox, "digests:", "  - name: demo", '    schedule: "0 7 * * *"',
               "    timezone: Europe/Brussels", "    recipients: [analyst@example.org]", "    send_empty: true"]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    feeds: int
+    articles: int
+    relevant: int
+    stances: int
+    digest: str  # the outcome line of the digest run
+    eml: Path | None  # the digest as a message, for a mail client
+    html: Path | None  # the digest's HTML part, for a browser
+    lean: tuple[tuple[str, str, float, int], ...]  # (code, name, lean, stances) per state, most hardline first
+
+
+def run_demo(outbox: str | Path) -> DemoResult:
+    """Serve the bundled feeds, poll them into a throwaway SQLite database, send the digest to ``outbox``.
+
+    Everything goes through the same code as ``monitor run`` (config parser, fetcher, parser, judge, store,
+    digest), so a demo that works is evidence the installation works; only the feeds and the database are
+    stand-ins. The database is deleted afterwards; the digest files stay in ``outbox``.
+    """
+    from monitor.config import parse_settings
+    from monitor.digest.run import send, topic_of
+    from monitor.pipeline import Pipeline, utcnow
+    from monitor.store import open_store
+    from monitor.summary import summarise
+
+    with tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp, serve(outlets()) as urls:
+        text = demo_config(f"sqlite:///{Path(tmp) / 'demo.db'}", urls, str(Path(outbox).resolve()))
+        settings = parse_settings(text, "<demo config>")
+        store = open_store(settings.database_url)
+        try:
+            store.sync_feeds(settings.feeds, utcnow())
+
+            async def poll() -> Any:
+                async with Pipeline(settings, store, workers=0) as pipeline:
+                    return await pipeline.poll_many(list(settings.enabled_feeds))
+
+            report = asyncio.run(poll())
+            failed = [r.describe() for r in report.failed]
+            if failed:
+                raise RuntimeError("demo feeds failed: " + "; ".join(failed))
+            digest = settings.digest("demo")
+            outcome = send(settings, store, digest)
+            topic, _label = topic_of(settings, digest)
+            facts = store.stance_facts(topic, None, None, (), 0.0)
+            lean = tuple(sorted(((s.country, s.name, s.lean, sum(s.counts.values())) for s in summarise(facts)),
+                                key=lambda row: (row[2], row[0])))
+            articles = list(store.articles(topic=topic))
+        finally:
+            store.close()
+    eml = Path(outcome.where) if outcome.where else None
+    return DemoResult(
+        feeds=len(report.reports), articles=len(articles), relevant=sum(1 for a in articles if a.relevant),
+        stances=len(facts), digest=outcome.message, eml=eml, html=eml.with_suffix(".html") if eml else None,
+        lean=lean)

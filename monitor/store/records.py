@@ -61,6 +61,7 @@ class SaveResult:
     new_article_ids: tuple[int, ...] = ()
     linked: int = 0  # existing articles newly linked to this feed (the same story in another feed)
     seen: int = 0  # entries this feed had already delivered
+    stances: int = 0  # stances stored with the new articles
 
     @property
     def new(self) -> int:

@@ -297,10 +297,11 @@ class Store:
         ]
         if link_rows:
             s.execute(self._insert(ArticleFeed.__table__), link_rows)
+        stances = 0
         if judgements:
-            self._insert_judgements(s, [(aid, judgements.get(guid, ())) for aid, guid in zip(new_ids, new_guids,
-                                                                                              strict=True)], now)
-        return SaveResult(new_article_ids=tuple(new_ids), linked=linked, seen=len(batch) - len(fresh))
+            stances = self._insert_judgements(s, [(aid, judgements.get(guid, ()))
+                                                  for aid, guid in zip(new_ids, new_guids, strict=True)], now)
+        return SaveResult(stances=stances, new_article_ids=tuple(new_ids), linked=linked, seen=len(batch) - len(fresh))
 
     @staticmethod
     def _insert_articles(s: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -324,7 +325,7 @@ class Store:
     # ------------------------------------------------------------------------------------------ judgements
 
     @staticmethod
-    def _insert_judgements(s: Session, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime) -> None:
+    def _insert_judgements(s: Session, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime) -> int:
         judged: list[dict[str, Any]] = []
         stances: list[dict[str, Any]] = []
         for aid, js in items:
@@ -339,6 +340,7 @@ class Store:
             s.execute(insert(JudgementRow.__table__), judged)
         if stances:
             s.execute(insert(StanceRow.__table__), stances)
+        return len(stances)
 
     def replace_judgements(self, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime) -> None:
         """Re-judged articles (``monitor reclassify``): their old judgements for these topics are replaced."""
