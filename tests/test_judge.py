@@ -97,10 +97,30 @@ def test_country_names_come_from_cldr_in_five_languages() -> None:
         ("France supports the sanctions yet keeps its own line to the Kremlin open.", {"FR": MIXED}),
         # descriptors
         ("Hawkish Poland and dovish Hungary clashed over the EU's Russia policy.", {"PL": HARD, "HU": PRO}),
+        # a condition inside what is rejected is not the rejecter's reservation
+        ("Luxembourg rejected suggestions to ease sanctions on Russia in exchange for a ceasefire.", {"LU": HARD}),
+        # a relative clause belongs to its own subject, not to the sentence's speaker
+        ("The Czech foreign ministry said on Thursday it did not back resuming high-level political contacts with "
+         "Russia, responding to comments by Slovak Prime Minister Robert Fico, who had urged the EU to reopen "
+         "dialogue with the Kremlin.", {"CZ": HARD, "SK": PRO}),
+        # a verb's reach ends at a new clause; an evaluation is spent on the object it evaluates
+        ("Malta turned down a request for a Russian navy supply ship to refuel at Valletta, the government said, "
+         "citing EU sanctions.", {"MT": HARD}),
+        ('Croatian president calls sanctions on Russia "pointless", urges talks with Kremlin', {"HR": PRO}),
+        ("Slovenia says the sanctions on Russian fertiliser are raising food prices in Africa.", {"SI": PRO}),
+        ("Hungary warned that a special tribunal would poison any future peace negotiations with Russia.",
+         {"HU": PRO}),
     ],
 )
 def test_stance_cases(judge: Judge, sentence: str, expected: dict[str, str]) -> None:
     assert labels(judge, sentence) == expected
+
+
+def test_an_open_question_is_no_reaction(judge: Judge) -> None:
+    text = "Lithuania expelled four Russian diplomats on Monday. Slovakia has not said whether it will follow suit."
+    assert labels(judge, "Baltic expulsions", text) == {"LT": HARD}
+    assert labels(judge, "Baltic expulsions", text.replace("has not said whether it will", "said it would")) == {
+        "LT": HARD, "SK": HARD}
 
 
 def test_quote_is_attributed_to_its_speaker(judge: Judge) -> None:
@@ -228,7 +248,13 @@ def test_scores_on_the_labelled_sets_do_not_regress(judge: Judge) -> None:
     """Floors at the figures reached when this test was written; raise them as the judge improves."""
     dev = evaluate(load_items(EVAL / "stance_dev.jsonl"), judge)
     assert dev.relevance["f1"] >= 0.97
-    assert dev.macro_f1 >= 0.76
+    assert dev.macro_f1 >= 0.90  # the target of the issue that introduced the judge
     holdout = evaluate(load_items(EVAL / "stance_holdout.jsonl"), judge)
-    assert holdout.relevance["f1"] >= 0.94
-    assert holdout.macro_f1 >= 0.63
+    assert holdout.relevance["f1"] >= 0.95
+    assert holdout.macro_f1 >= 0.88
+    dev2 = evaluate(load_items(EVAL / "stance_dev2.jsonl"), judge)
+    assert dev2.relevance["f1"] >= 0.95
+    assert dev2.macro_f1 >= 0.78
+    multilingual = evaluate(load_items(EVAL / "stance_multilingual.jsonl"), judge)
+    assert multilingual.relevance["f1"] >= 0.95
+    assert multilingual.macro_f1 >= 0.95

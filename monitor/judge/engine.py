@@ -28,7 +28,7 @@ from monitor.judge.actors import Actors, Mention
 from monitor.judge.lexicon import Match, Token, tokenize
 from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
 
-ENGINE_VERSION = "1"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
+ENGINE_VERSION = "2"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
 PRO, HARD, MIXED = "pro_dialogue", "hardline", "mixed"
 LABELS = (PRO, HARD, MIXED)
 MAX_LINK = 28  # tokens between a state and an object beyond which the link is a guess
@@ -404,7 +404,9 @@ class Judge:
         for seg in quiet:
             signs: list[Any] = [m for m in s.reactions if seg.has(m.start)]
             signs += [Match(m.start, m.end, m.payload.sign, m.source) for m in passives if seg.has(m.start)]
-            signs.sort(key=lambda m: m.start)
+            # "has not said whether it will join": an open question is no reaction
+            signs = sorted((m for m in signs if not any(seg.lo <= q < m.start for q in s.questions)),
+                           key=lambda m: m.start)
             if not signs:
                 continue
             negations = [m for m in s.cues if seg.has(m.start) and m.payload.role == "polarity"
@@ -481,11 +483,16 @@ class Judge:
         prev_chain: dict[int, int] = {}
         prev_chain_links: dict[int, list[Match[Cue]]] = {}
         prev_obj: Match[Cue] | None = None
+        # evaluations of an earlier object, which a comma cuts off from the next ("calls sanctions 'pointless', urges
+        # talks"); without one they go on ("expelling diplomats risked shutting down the channels")
+        spent: set[int] = set()
         for obj in sorted([*objects, *boundaries], key=lambda m: m.start):
             if id(obj) not in kept:
                 prev_obj = obj
                 continue
-            value, post_cues = self._evaluated(s, obj, ends.get(id(obj), obj.end), objects, polarity, predicates, hi)
+            value, post_cues, used = self._evaluated(s, obj, ends.get(id(obj), obj.end), objects, polarity,
+                                                     predicates, hi)
+            spent_before, spent = spent, spent | used
             holders_done: set[str] = set()
             left = [m for m in mentions if m.eligible and not m.addressee and m.end <= obj.start]
             if prev_obj is not None and _is_subject(s.tokens, ends.get(id(prev_obj), prev_obj.end)) and (
@@ -514,7 +521,9 @@ class Judge:
                     # between two objects an evaluation verb governs the second: "expelling diplomats risked
                     # shutting down the channels" = risked × shutting down
                     prev_end = ends.get(id(prev_obj), prev_obj.end)
-                    links = [p for p in [*polarity, *predicates] if prev_end <= p.start < obj.start]
+                    links = [p for p in [*polarity, *predicates] if prev_end <= p.start < obj.start
+                             and not (p.payload.role == "predicate" and p.start in spent_before
+                                      and any(t.norm in (",", ";") for t in s.tokens[p.end : obj.start]))]
                     links = _contiguous(sorted({id(p): p for p in links}.values(), key=lambda p: p.start),
                                         obj.start, tokens=s.tokens)
                     gap = [t.norm for t in s.tokens[prev_end : obj.start]]
@@ -524,7 +533,11 @@ class Judge:
                         # infinitives hang on the same call
                         links = [*_prefix_links(prev_chain_links.get(id(mention), [])), *links]
                     # "opposes sanctions and talks": one verb, both objects
-                    inherit = not links and id(mention) in prev_chain and obj.payload.sign > 0
+                    # or its complement ("an envoy to negotiate with Moscow"); not across a new clause ("..., the
+                    # government said, citing sanctions")
+                    inherit = (not links and id(mention) in prev_chain and obj.payload.sign > 0
+                               and (len(gap) <= 2 or (len(gap) <= 6 and any(t in ("and", "or", "nor", ",")
+                                                                             for t in gap))))
                     sign = prev_chain[id(mention)] if inherit else _product(links)
                 prev_chain[id(mention)] = sign
                 prev_chain_links[id(mention)] = links
@@ -539,7 +552,8 @@ class Judge:
                 for code in mention.codes:
                     holders_done.add(code)
                     out.append(self._reading(s, code, sign * evaluated, obj, cues_fired, how,
-                                             distance=obj.start - mention.end, seg=seg, refusal=sign < 0))
+                                             distance=obj.start - mention.end, seg=seg,
+                                             refusal=sign < 0 or _refuses(links)))
             # The passive agent and those listed with it: "... was turned down by Sweden and Finland".
             agents: list[Mention] = []
             for mention in mentions:
@@ -568,7 +582,7 @@ class Judge:
                             holders_done.add(code)
                             out.append(self._reading(s, code, _product(links) * obj.payload.sign, obj, cues_fired,
                                                      "passive", distance=mention.start - obj.end, seg=seg,
-                                                     refusal=_product(links) < 0))
+                                                     refusal=_refuses(links, verb)))
             if holders_done:
                 prev_obj = obj
                 continue
@@ -580,7 +594,9 @@ class Judge:
                                  and not _in_speech(s, p.start) and not _passive_verb(s.tokens, p)],
                                 obj.start, tokens=s.tokens)
             sign = _product(links)
-            holders, how = self._speaker(s, lo, hi), "speaker"
+            holders, how = _relative_holder(s, lo, obj.start), "subject"
+            if not holders:
+                holders, how = self._speaker(s, lo, hi), "speaker"
             if not holders:
                 holders, how = inherited, "carried"
             if not holders and s.in_quote and ctx.quote_speaker:
@@ -596,7 +612,7 @@ class Judge:
             cues_fired = (*(p.source for p in links), obj.source, *post_cues)
             for code in holders:
                 out.append(self._reading(s, code, sign * value, obj, cues_fired, how, distance=6, seg=seg,
-                                         refusal=sign < 0))
+                                         refusal=_refuses(links)))
             if not holders and s.targets:
                 # Russia (or nobody) did it: remember it so a reaction in the next sentence can refer to it.
                 for_dialogue = (obj.payload.value == DIALOGUE) == (sign * value > 0)
@@ -605,9 +621,11 @@ class Judge:
         return out, subjects, True
 
     def _evaluated(self, s: _Sentence, obj: Match[Cue], end: int, objects: list[Match[Cue]],
-                   polarity: list[Match[Cue]], predicates: list[Match[Cue]], hi: int) -> tuple[int, tuple[str, ...]]:
+                   polarity: list[Match[Cue]], predicates: list[Match[Cue]],
+                   hi: int) -> tuple[int, tuple[str, ...], set[int]]:
         """The object's sign after what the clause says about it: "sanctions have failed" -> against.
-        ``end`` is where the object's complements end ("talk of negotiations with Moscow | is premature")."""
+        ``end`` is where the object's complements end ("talk of negotiations with Moscow | is premature").
+        Also returns where the evaluating words start: they are spent on this object, not links to the next."""
         nxt = min((o.start for o in objects if o.start > obj.start), default=hi)
         stop = next((i for i in range(end, min(hi, end + 10)) if s.tokens[i].norm in _WINDOW_STOPS), hi)
         window_end = min(nxt, end + 8, stop)
@@ -625,7 +643,8 @@ class Judge:
             # ("be adopted | without further dilution": that "without" belongs to the dilution)
             sign *= _product(after)
             names += [p.source for p in after]
-        return sign, tuple(names)
+            fired += after
+        return sign, tuple(names), {p.start for p in fired}
 
     def _reading(self, s: _Sentence, code: str, sign: int, obj: Match[Cue], cues: tuple[str, ...], how: str,
                  distance: int, seg: _Segment, refusal: bool = False) -> Evidence:
@@ -923,11 +942,34 @@ _ACT_HEADS = frozenset({"offer", "offers", "proposal", "proposals", "request", "
 _COMPLEMENT_LINKS = frozenset({"on", "against", "of", "from", "for", "targeting", "covering", "to", "over", "in"})
 
 
+def _relative_holder(s: _Sentence, lo: int, until: int) -> tuple[str, ...]:
+    """"... responding to Robert Fico, who had urged the EU to reopen dialogue": the relative clause is Fico's,
+    not the sentence's speaker's."""
+    for i in range(max(1, lo - 1), until):
+        if s.tokens[i].norm not in ("who", "whose"):
+            continue
+        if any(t.norm in (",", ";", ":") for t in s.tokens[i + 1 : until]):
+            return ()  # "Meloni, who joined by video, focused on ...": the relative clause ended before the object
+        j = i - 1 if s.tokens[i - 1].norm != "," else i - 2
+        for m in s.mentions:
+            if m.eligible and not m.addressee and m.end - 1 == j:
+                return tuple(m.codes)
+        return ()
+    return ()
+
+
 def _product(matches: Sequence[Match[Cue]]) -> int:
     sign = 1
     for m in matches:
         sign *= m.payload.sign
     return sign
+
+
+def _refuses(links: Sequence[Match[Cue]], own: Sequence[Match[Cue]] | None = None) -> bool:
+    """The state turns something down: the chain is negative overall ("will not back talks") or its own verb is
+    ("rejected suggestions to ease sanctions in exchange for a ceasefire": the condition is in what it rejected)."""
+    first = (own if own is not None else links)[:1]
+    return _product(links) < 0 or (bool(first) and first[0].payload.sign < 0)
 
 
 def _after_by(tokens: Sequence[Token], start: int) -> bool:
