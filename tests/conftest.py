@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.daemon import Daemon
 from tests.support.feedserver import FeedServer
 
 PG_ADMIN_URL = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -60,6 +61,19 @@ def pg_url() -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture
+def pg_database() -> Iterator[tuple[str, str]]:
+    """A PostgreSQL database of its own (name, SQLAlchemy URL): the test takes it away from under the daemon."""
+    ensure_postgres()
+    name = f"monitor_health_{uuid.uuid4().hex[:8]}"
+    with _pg_connect(PG_ADMIN_URL) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    yield name, f"{base}/{name}"
+    with _pg_connect(PG_ADMIN_URL) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _reset_pg(url: str) -> None:
     with _pg_connect(url.replace("postgresql+psycopg://", "postgresql://", 1)) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
@@ -96,3 +110,12 @@ def feed_server() -> Iterator[FeedServer]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def daemons() -> Iterator[list[Daemon]]:
+    """``monitor run`` processes a test started: stopped at the end even when the test failed."""
+    started: list[Daemon] = []
+    yield started
+    for d in started:
+        d.close()

@@ -4,23 +4,19 @@ SIGHUP reloads and a clean SIGTERM."""
 from __future__ import annotations
 
 import itertools
-import json
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from monitor.store import open_store
-from tests.conftest import PG_ADMIN_URL, _pg_connect, ensure_postgres
+from tests.conftest import PG_ADMIN_URL, _pg_connect
+from tests.support.daemon import Daemon
 from tests.support.feedserver import Feed, FeedServer, Item, rss, status
 
 INTERVAL = 2.0
@@ -41,62 +37,6 @@ def write_config(path: Path, db: Path | str, feeds: list[tuple[str, str]], extra
     for name, url in feeds:
         lines += [f"  - name: {name}", f"    url: {url}"]
     path.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
-
-
-class Daemon:
-    def __init__(self, config: Path, log: Path, args: tuple[str, ...] = ()):
-        self.log = log
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-        self._out = log.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run", *args],
-                                     cwd=config.parent, env=env, stdout=self._out, stderr=subprocess.STDOUT)
-        self.wait_for("daemon.started", timeout=20)
-
-    def events(self) -> list[dict]:
-        out = []
-        for line in self.log.read_text(encoding="utf-8").splitlines():
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                out.append({"event": "<not json>", "line": line})
-        return out
-
-    def wait_for(self, event: str, timeout: float, after: int = 0) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = [e for e in self.events()[after:] if e.get("event") == event]
-            if found:
-                return found[0]
-            assert self.proc.poll() is None, f"daemon exited early:\n{self.log.read_text()}"
-            time.sleep(0.05)
-        raise AssertionError(f"no {event} within {timeout}s:\n{self.log.read_text()}")
-
-    def stop(self, sig: signal.Signals = signal.SIGTERM) -> tuple[int, float]:
-        started = time.monotonic()
-        self.proc.send_signal(sig)
-        try:
-            code = self.proc.wait(timeout=15)
-        finally:
-            self.close()
-        return code, time.monotonic() - started
-
-    def close(self) -> None:
-        if self.proc.poll() is None:  # a failed test: stop it the polite way, so its worker processes go too
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._out.close()
-
-
-@pytest.fixture
-def daemons() -> Iterator[list[Daemon]]:
-    started: list[Daemon] = []
-    yield started
-    for d in started:
-        d.close()
 
 
 def wait_until(condition, timeout: float, daemon: Daemon) -> None:
@@ -269,19 +209,6 @@ def metric(text: str, name: str) -> float:
         if line.startswith(name + " "):
             return float(line.rsplit(" ", 1)[1])
     return 0.0
-
-
-@pytest.fixture
-def pg_database() -> Iterator[tuple[str, str]]:
-    """A PostgreSQL database of its own (name, SQLAlchemy URL): the test takes it away from under the daemon."""
-    ensure_postgres()
-    name = f"monitor_health_{uuid.uuid4().hex[:8]}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    yield name, f"{base}/{name}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_health_and_metrics_follow_polls_and_the_database(tmp_path: Path, feed_server: FeedServer,

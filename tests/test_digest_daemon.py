@@ -3,78 +3,15 @@ missed slot), a restart does not send it again, and a failed one is planned for 
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from monitor.daemon import DIGEST_CATCH_UP_DELAY
 from monitor.store import open_store
+from tests.support.daemon import Daemon
 from tests.support.digests import EE_HARD, HU_PRO, Story, free_port, seed
 from tests.support.mailserver import MailServer
-
-
-class Daemon:
-    def __init__(self, config: Path, log: Path):
-        self.log = log
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-        self._out = log.open("w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run"],
-                                     cwd=config.parent, env=env, stdout=self._out, stderr=subprocess.STDOUT)
-        self.wait_for("daemon.started", 20)
-
-    def events(self, name: str) -> list[dict]:
-        out = []
-        for line in self.log.read_text(encoding="utf-8").splitlines():
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if event.get("event") == name:
-                out.append(event)
-        return out
-
-    def wait_for(self, name: str, timeout: float) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.events(name)
-            if found:
-                return found[0]
-            assert self.proc.poll() is None, f"daemon exited early:\n{self.log.read_text()}"
-            time.sleep(0.1)
-        raise AssertionError(f"no {name} within {timeout}s:\n{self.log.read_text()}")
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout=20)
-        finally:
-            self._out.close()
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._out.close()
-
-
-@pytest.fixture
-def daemons() -> Iterator[list[Daemon]]:
-    started: list[Daemon] = []
-    yield started
-    for d in started:
-        d.close()
 
 
 def setup(tmp_path: Path, smtp_port: int) -> tuple[Path, str]:
@@ -121,14 +58,14 @@ def test_missed_digest_is_sent_once_after_downtime(tmp_path: Path, daemons: list
         assert len(daemon.events("digest.catching_up")) == 1
         text = next(server.messages[0].message.iter_parts()).get_content()
         assert "Hungary calls for EU talks with Moscow" in text and "Estonia expels" in text
-        assert daemon.stop() == 0
+        assert daemon.stop()[0] == 0
 
         # Restarted: the latest slot is covered now, so nothing goes out until the next one.
         again = Daemon(config, tmp_path / "daemon2.log")
         daemons.append(again)
         time.sleep(DIGEST_CATCH_UP_DELAY + 2)
         assert again.events("digest.catching_up") == [] and len(server.messages) == 1
-        assert again.stop() == 0
+        assert again.stop()[0] == 0
     finally:
         server.stop()
     store = open_store(db)
@@ -150,7 +87,7 @@ def test_a_failed_digest_is_planned_for_a_retry_and_sigterm_still_exits_0(tmp_pa
     planned = daemon.wait_for("digest.retry_planned", 5)
     delay = datetime.fromisoformat(planned["at"]) - datetime.now(UTC)
     assert timedelta(minutes=3) < delay <= timedelta(minutes=5)
-    assert daemon.stop() == 0
+    assert daemon.stop()[0] == 0
     store = open_store(db)
     try:
         assert [r.status for r in store.digest_runs("daily")] == ["failed", "sent"]
