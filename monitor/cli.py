@@ -453,9 +453,9 @@ def export(ctx: Context, since: str | None, fmt: str) -> None:
 
 def _topic_name(spec: str) -> str:
     """A configured topic is a built-in name or a YAML path; stored judgements are keyed by the topic's name."""
-    from monitor.judge import Topic
+    from monitor.judge import topic_header
 
-    return Topic.load(spec).name
+    return topic_header(spec)[0]
 
 
 def _judges(ctx: Context) -> Any:

@@ -66,7 +66,9 @@ class LogSettings:
 
 @dataclass(frozen=True)
 class JudgeSettings:
-    topics: tuple[str, ...] = ("eu-russia-dialogue",)  # built-in names or YAML paths; the first is the primary
+    # built-in names or YAML paths; the first is the primary. The default is monitor.judge.topic.DEFAULT_TOPIC,
+    # spelled out: importing the judge here would load it for every command, even `monitor check`.
+    topics: tuple[str, ...] = ("eu-russia-dialogue",)
     actors: str | None = None  # a YAML path replacing the built-in member-state list
 
 

@@ -45,7 +45,6 @@ class Daemon:
         self.settings = settings
         self.http = http
         self.metrics = metrics or Metrics()
-        self.http_port: int | None = None  # the bound port once serving (``--http 127.0.0.1:0`` picks one)
         self._failing: dict[str, bool] = {}
         self.store = store
         self.config_path = config_path
@@ -78,7 +77,7 @@ class Daemon:
                 from monitor.httpd import HealthServer
 
                 server = HealthServer(self.metrics, self.health)
-                self.http_port = await server.start(*self.http)
+                await server.start(*self.http)
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.request_stop, sig.name)
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload()))
@@ -242,13 +241,13 @@ class Daemon:
         for job in self.scheduler.get_jobs():
             if job.id.startswith("digest:") and job.id[7:] not in self.digests:
                 job.remove()
+        assert self.pipeline is not None
         now = _now()
-        loop = asyncio.get_running_loop()
         for name, digest in self.digests.items():
             if not initial and self.scheduler.get_job(f"digest:{name}") is not None and name not in (changed or ()):
                 continue  # unchanged: keep its plan, including a pending retry
             if initial:
-                last = await loop.run_in_executor(None, self.store.last_digest_run, name)
+                last = await self.pipeline.db(self.store.last_digest_run, name)
                 slot = missed_slot(digest.cron, last.created_at if last else None, last.status if last else None,
                                    now)
                 if slot is not None:

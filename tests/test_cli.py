@@ -18,22 +18,10 @@ from pathlib import Path
 import pytest
 
 from monitor.store import open_store
+from monitor.store.store import head_revision
 from tests.support.feedserver import Feed, FeedServer, Item, rss, status
 
 NOW = time.time()
-
-
-def head_revision() -> str:
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    from monitor.store.store import MIGRATIONS
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    assert head is not None
-    return head
 
 
 @pytest.fixture
@@ -282,6 +270,7 @@ def test_db_upgrade(env: Env) -> None:
     result = env.run("db", "upgrade")
     assert result.returncode == 0, result.stderr
     head = head_revision()
+    assert head is not None
     assert result.stdout.strip() == f"database at revision {head}"
     assert env.db.exists()
     assert env.run("db", "current").stdout.strip() == head

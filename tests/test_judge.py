@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.judge import EU27, HARD, MIXED, PRO, Actors, Judge, Topic, judges_for
+from monitor.judge import EU27, HARD, MIXED, PRO, Actors, Judge, Topic, TopicError, judges_for, topic_header
 from monitor.judge.evaluate import evaluate, load_items
 from monitor.judge.lexicon import PhraseIndex, inflect, tokenize
 
@@ -220,6 +220,13 @@ def test_topic_is_data_and_a_config_topic_can_replace_it(tmp_path: Path) -> None
     judge = Judge(Topic.load(str(path)), Actors.load())
     j = judge.judge("Slovakia signs gas deal with Gazprom", "The EU said Slovakia signed a gas deal with Gazprom.")
     assert j.topic == "energy-ties" and {s.country: s.stance for s in j.stances} == {"SK": PRO}
+    # what reports and exports key on, read without compiling the lexicons
+    assert topic_header(str(path)) == ("energy-ties", "energy-ties")
+    builtin = Topic.load()
+    assert topic_header() == (builtin.name, builtin.label) == ("eu-russia-dialogue", "EU–Russia dialogue")
+    (tmp_path / "nameless.yaml").write_text(json.dumps({"label": "No name"}))
+    with pytest.raises(TopicError, match=r"nameless\.yaml: missing 'name'"):
+        topic_header(str(tmp_path / "nameless.yaml"))
 
 
 def test_judge_is_fast_enough_for_a_poll(judge: Judge) -> None:

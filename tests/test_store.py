@@ -6,16 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from monitor.config import FeedConfig
 from monitor.parse import Entry
 from monitor.store import ArticleRecord, PollUpdate, Store, StoreError, open_store, safe_url
 from monitor.store.models import Base
-from monitor.store.store import MIGRATIONS
+from monitor.store.store import head_revision
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 LONG_TITLE = "EU foreign ministers meet in Brussels to discuss new sanctions"
@@ -52,15 +50,8 @@ def test_migrations_match_the_models(store: Store) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def head_revision() -> str:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    assert head is not None
-    return head
-
-
 def test_migration_creates_the_tables_and_is_idempotent(store: Store, db_url: str) -> None:
+    assert head_revision() is not None
     assert store.revision() == head_revision()
     tables = set(inspect(store.engine).get_table_names())
     assert {"feeds", "articles", "article_feeds", "alembic_version"} <= tables

@@ -30,7 +30,7 @@ from monitor.digest.render import Rendered, render
 from monitor.digest.select import DigestData, DigestInput, build
 from monitor.digest.tilemap import TileLayout, load_layout
 from monitor.logs import get_logger
-from monitor.store import DigestRun, Store
+from monitor.store import SUCCESSFUL_RUNS, DigestRun, Store
 
 log = get_logger(__name__)
 LATE_FLOOR = timedelta(days=2)  # a story published this long before its window (or a window's length) is backlog
@@ -86,17 +86,16 @@ class Outcome:
 
 def topic_of(settings: Settings, digest: DigestConfig) -> tuple[str, str]:
     """The stored name and the display label of the digest's topic."""
-    from monitor.judge import Topic
+    from monitor.judge import topic_header
 
-    topic = Topic.load(digest.topic or settings.judge.topics[0])
-    return topic.name, topic.label
+    return topic_header(digest.topic or settings.judge.topics[0])
 
 
 def prepare(settings: Settings, store: Store, digest: DigestConfig, now: datetime,
             layout: TileLayout | None = None) -> Prepared:
     """Read what the digest needs and build both parts; nothing is written."""
     topic, label = topic_of(settings, digest)
-    last_success = store.last_digest_run(digest.name, ("sent", "empty"))
+    last_success = store.last_digest_run(digest.name, SUCCESSFUL_RUNS)
     win = window(digest, last_success, now)
     last_sent = store.last_digest_run(digest.name, ("sent",))
     covered = store.digest_run_articles(last_sent.id) if last_sent is not None else []

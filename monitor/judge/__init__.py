@@ -11,9 +11,7 @@ from functools import lru_cache
 
 from monitor.judge.actors import EU27, Actors, country_name
 from monitor.judge.engine import ENGINE_VERSION, HARD, LABELS, MIXED, PRO, Evidence, Judge, Judgement, Stance
-from monitor.judge.topic import Topic, TopicError, builtin_topics
-
-DEFAULT_TOPIC = "eu-russia-dialogue"
+from monitor.judge.topic import DEFAULT_TOPIC, Topic, TopicError, builtin_topics, topic_header
 
 
 class Judges:
@@ -40,4 +38,5 @@ def judges_for(topics: tuple[str, ...] = (DEFAULT_TOPIC,), actors: str | None = 
 __all__ = [
     "DEFAULT_TOPIC", "ENGINE_VERSION", "EU27", "HARD", "LABELS", "MIXED", "PRO", "Actors", "Evidence", "Judge",
     "Judgement", "Judges", "Stance", "Topic", "TopicError", "builtin_topics", "country_name", "judges_for",
+    "topic_header",
 ]

@@ -19,6 +19,7 @@ from monitor.judge.data import load as load_data
 from monitor.judge.lexicon import PhraseIndex, expand, fold
 
 DIALOGUE, PRESSURE = "D", "S"
+DEFAULT_TOPIC = "eu-russia-dialogue"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,7 @@ class Topic:
 
     @classmethod
     def load(cls, name_or_path: str | None = None) -> Topic:
-        return _load_topic(name_or_path or "eu-russia-dialogue")
+        return _load_topic(name_or_path or DEFAULT_TOPIC)
 
 
 def _locate(name_or_path: str) -> tuple[Any, str]:
@@ -155,11 +156,26 @@ def builtin_topics() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml") and p.name.count(".") == 1)
 
 
-@lru_cache(maxsize=16)
-def _load_topic(name_or_path: str) -> Topic:
+def topic_header(name_or_path: str | None = None) -> tuple[str, str]:
+    """A topic's name (what judgements are stored under) and label, without compiling its lexicons: reading the
+    YAML takes a tenth of the time building a ``Topic`` does, and reports and exports need only these two."""
+    data, source = _read(name_or_path or DEFAULT_TOPIC)
+    try:
+        name = str(data["name"])
+    except (KeyError, TypeError) as exc:
+        raise TopicError(f"{source}: missing {exc}") from None
+    return name, str(data.get("label") or name)
+
+
+def _read(name_or_path: str) -> tuple[dict[str, Any], str]:
     location, source = _locate(name_or_path)
     try:
-        data = load_data(location, source)
+        return load_data(location, source), source
     except DataError as exc:
         raise TopicError(str(exc)) from None
+
+
+@lru_cache(maxsize=16)
+def _load_topic(name_or_path: str) -> Topic:
+    data, source = _read(name_or_path)
     return Topic(data, source)

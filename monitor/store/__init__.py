@@ -1,6 +1,7 @@
 """Storage: SQLAlchemy models, Alembic migrations and the queries the other stages need."""
 
 from monitor.store.records import (
+    SUCCESSFUL_RUNS,
     ArticleRecord,
     CoveredArticle,
     DigestRun,
@@ -11,5 +12,5 @@ from monitor.store.records import (
 )
 from monitor.store.store import Store, StoreError, open_store, safe_url
 
-__all__ = ["ArticleRecord", "CoveredArticle", "DigestRun", "FeedState", "PollUpdate", "SaveResult", "StanceFact",
-           "Store", "StoreError", "open_store", "safe_url"]
+__all__ = ["SUCCESSFUL_RUNS", "ArticleRecord", "CoveredArticle", "DigestRun", "FeedState", "PollUpdate", "SaveResult",
+           "StanceFact", "Store", "StoreError", "open_store", "safe_url"]

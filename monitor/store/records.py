@@ -98,6 +98,10 @@ class StanceFact:
     published: datetime
 
 
+# Sent, or nothing to send: either way the next run of the digest starts where this one ended.
+SUCCESSFUL_RUNS = ("sent", "empty")
+
+
 @dataclass(frozen=True)
 class DigestRun:
     """One recorded digest run: the window it covered and whether the message got out."""
@@ -117,11 +121,6 @@ class DigestRun:
     message_id: str | None = None
     delivery: str | None = None
     error: str | None = None
-
-    @property
-    def successful(self) -> bool:
-        """Sent, or nothing to send: either way the next run starts where this one ended."""
-        return self.status in ("sent", "empty")
 
 
 @dataclass(frozen=True)

@@ -103,10 +103,8 @@ class Store:
     def upgrade(self) -> None:
         """Bring the schema to the newest migration (idempotent, cheap when already there)."""
         from alembic import command
-        from alembic.config import Config
 
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg = _alembic_config()
         try:
             with self.engine.begin() as conn:
                 cfg.attributes["connection"] = conn
@@ -384,7 +382,7 @@ class Store:
             if countries:
                 query = query.where(StanceRow.country.in_([c.upper() for c in countries]))
             return [StanceFact(article_id=r.article_id, country=r.country, stance=r.label,
-                               confidence=r.confidence, evidence=r.evidence, cues=tuple(json.loads(r.cues or "[]")),
+                               confidence=r.confidence, evidence=r.evidence, cues=_cues(r.cues),
                                title=r.title, url=r.url, published=r.published_at)
                     for r in s.execute(query)]
 
@@ -404,12 +402,7 @@ class Store:
             result = s.execute(query.execution_options(yield_per=CHUNK))
             for part in result.partitions():
                 ids = [row.id for row in part]
-                names: dict[int, list[str]] = {}
-                for aid, name in s.execute(select(ArticleFeed.article_id, Feed.name)
-                                           .join(Feed, Feed.id == ArticleFeed.feed_id)
-                                           .where(ArticleFeed.article_id.in_(ids))
-                                           .order_by(ArticleFeed.first_seen_at, Feed.name)):
-                    names.setdefault(aid, []).append(name)
+                names = _feed_names(s, ids)
                 judged: dict[int, tuple[bool, float]] = {}
                 stances: dict[int, list[Stance]] = {}
                 if topic is not None:
@@ -417,11 +410,7 @@ class Store:
                             select(JudgementRow.article_id, JudgementRow.relevant, JudgementRow.relevance)
                             .where(JudgementRow.article_id.in_(ids), JudgementRow.topic == topic)):
                         judged[aid] = (relevant, relevance)
-                    for r in s.execute(select(StanceRow).where(StanceRow.article_id.in_(ids),
-                                                               StanceRow.topic == topic)
-                                       .order_by(StanceRow.confidence.desc(), StanceRow.country)).scalars():
-                        stances.setdefault(r.article_id, []).append(
-                            Stance(r.country, r.label, r.confidence, r.evidence, tuple(json.loads(r.cues or "[]"))))
+                    stances = _stances(s, ids, topic)
                 for row in part:
                     relevant, relevance = judged.get(row.id, (None, None))
                     yield ArticleRecord(id=row.id, url=row.url, title=row.title, summary=row.summary,
@@ -457,17 +446,8 @@ class Store:
             names: dict[int, list[str]] = {}
             stances: dict[int, list[Stance]] = {}
             for part in _chunks(ids):
-                for aid, name in s.execute(select(ArticleFeed.article_id, Feed.name)
-                                           .join(Feed, Feed.id == ArticleFeed.feed_id)
-                                           .where(ArticleFeed.article_id.in_(part))
-                                           .order_by(ArticleFeed.first_seen_at, Feed.name)):
-                    names.setdefault(aid, []).append(name)
-                for r in s.execute(select(StanceRow.article_id, StanceRow.country, StanceRow.label,
-                                          StanceRow.confidence, StanceRow.evidence, StanceRow.cues)
-                                   .where(StanceRow.article_id.in_(part), StanceRow.topic == topic)
-                                   .order_by(StanceRow.confidence.desc(), StanceRow.country)):
-                    stances.setdefault(r.article_id, []).append(
-                        Stance(r.country, r.label, r.confidence, r.evidence, tuple(json.loads(r.cues or "[]"))))
+                names.update(_feed_names(s, part))
+                stances.update(_stances(s, part, topic))
             return [ArticleRecord(id=r.id, url=r.url, title=r.title, summary=r.summary, published=r.published_at,
                                   first_seen=r.first_seen_at, language=r.language,
                                   feeds=tuple(names.get(r.id, ())), relevant=True, relevance=r.relevance,
@@ -557,6 +537,47 @@ def _feed_state(f: Feed, count: int = 0) -> FeedState:
     )
 
 
+def _alembic_config() -> Any:
+    from alembic.config import Config  # imported late, like everything of Alembic's: only schema work needs it
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def head_revision() -> str | None:
+    """The newest migration this version of monitor ships."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _feed_names(s: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    """The names of the feeds that carried each article, first carrier first."""
+    names: dict[int, list[str]] = {}
+    for aid, name in s.execute(select(ArticleFeed.article_id, Feed.name).join(Feed, Feed.id == ArticleFeed.feed_id)
+                               .where(ArticleFeed.article_id.in_(ids))
+                               .order_by(ArticleFeed.first_seen_at, Feed.name)):
+        names.setdefault(aid, []).append(name)
+    return names
+
+
+def _stances(s: Session, ids: Sequence[int], topic: str) -> dict[int, list[Stance]]:
+    """Each article's stances for ``topic``, most confident first."""
+    stances: dict[int, list[Stance]] = {}
+    for r in s.execute(select(StanceRow.article_id, StanceRow.country, StanceRow.label, StanceRow.confidence,
+                              StanceRow.evidence, StanceRow.cues)
+                       .where(StanceRow.article_id.in_(ids), StanceRow.topic == topic)
+                       .order_by(StanceRow.confidence.desc(), StanceRow.country)):
+        stances.setdefault(r.article_id, []).append(Stance(r.country, r.label, r.confidence, r.evidence,
+                                                           _cues(r.cues)))
+    return stances
+
+
+def _cues(stored: str | None) -> tuple[str, ...]:
+    return tuple(json.loads(stored or "[]"))
+
+
 def _digest_run(r: DigestRunRow) -> DigestRun:
     return DigestRun(id=r.id, name=r.name, status=r.status, window_start=r.window_start, window_end=r.window_end,
                      created_at=r.created_at, scheduled_for=r.scheduled_for, finished_at=r.finished_at,
@@ -577,4 +598,4 @@ def open_store(url: str, upgrade: bool = True) -> Store:
     return store
 
 
-__all__ = ["MIGRATIONS", "Store", "StoreError", "open_store", "safe_url"]
+__all__ = ["MIGRATIONS", "Store", "StoreError", "head_revision", "open_store", "safe_url"]
