@@ -9,7 +9,7 @@ maintained, rather than being typed by hand. Finding a name is the easy part: wh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -57,7 +57,6 @@ class Mention:
 class Actors:
     def __init__(self, data: dict[str, Any]):
         self.index: PhraseIndex[ActorEntry] = PhraseIndex()
-        self.names: dict[str, str] = {}  # code -> English display name
         states = data.get("states") or {}
         unknown = set(states) - set(EU27)
         if unknown:
@@ -66,16 +65,12 @@ class Actors:
             spec = states.get(code) or {}
             names = set(spec.get("names") or ())
             names |= _cldr_names(code)
-            self.names[code] = _cldr_display(code)
             entry = ActorEntry((code,), "name")
             for name in names:
                 self.index.add(name, entry)
-            for demonym in spec.get("demonyms") or ():
-                self.index.add(demonym, ActorEntry((code,), "demonym"))
-            for people in spec.get("people") or ():
-                self.index.add(people, ActorEntry((code,), "people"))
-            for capital in spec.get("capitals") or ():
-                self.index.add(capital, ActorEntry((code,), "capital"))
+            for key, kind in (("demonyms", "demonym"), ("people", "people"), ("capitals", "capital")):
+                for phrase in spec.get(key) or ():
+                    self.index.add(phrase, ActorEntry((code,), kind))
             for leader in spec.get("leaders") or ():
                 for alias in str(leader).split("|"):
                     if alias.strip():
@@ -92,7 +87,6 @@ class Actors:
         self.government_nouns = frozenset(fold(w) for w in data.get("government_nouns") or ())
         self.act_nouns = frozenset(fold(w) for w in data.get("act_nouns") or ())
         self.demonyms = frozenset(fold(d) for spec in states.values() for d in (spec or {}).get("demonyms") or ())
-        self.index.freeze()
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Actors:
@@ -166,11 +160,21 @@ ADDRESSEE_VERBS = frozenset({
 })
 
 
+DETERMINERS = ("the", "its", "his", "her", "their")
+
+
+def word_before(tokens: Sequence[Token], start: int, skip: Sequence[str] = DETERMINERS) -> int:
+    """The position of the word before ``start``, past any determiners ("accused | the | Hungarian government");
+    -1 at the start of the sentence."""
+    j = start - 1
+    while j >= 0 and tokens[j].norm in skip:
+        j -= 1
+    return j
+
+
 def _after_addressee_verb(tokens: Sequence[Token], start: int) -> bool:
     """``told Orbán``, ``urged Hungary's government``, ``called on Slovakia``: the state is spoken to."""
-    j = start - 1
-    while j >= 0 and tokens[j].norm in ("the", "its", "his", "her", "their"):
-        j -= 1
+    j = word_before(tokens, start)
     if j < 0:
         return False
     if tokens[j].norm in ADDRESSEE_VERBS:
@@ -187,11 +191,9 @@ def _propagate_venues(tokens: Sequence[Token], mentions: list[Mention]) -> None:
             continue
         followed = tokens[cur.end].norm if cur.end < len(tokens) else ""
         if prev.venue and cur.kind in ("name", "capital") and followed != "'s":  # "in Riga, Latvia's PM said"
-            mentions[i] = Mention(cur.codes, cur.kind, cur.start, cur.end, cur.text, cur.possessive, False,
-                                  cur.addressee, True)
+            mentions[i] = replace(cur, eligible=False, venue=True)
         elif prev.addressee and not cur.addressee:
-            mentions[i] = Mention(cur.codes, cur.kind, cur.start, cur.end, cur.text, cur.possessive, True,
-                                  True, False)
+            mentions[i] = replace(cur, eligible=True, addressee=True, venue=False)
 
 
 @lru_cache(maxsize=4)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from monitor.judge.actors import Actors, Mention
+from monitor.judge.actors import Actors, Mention, word_before
 from monitor.judge.lexicon import Match, Token, tokenize
 from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
 
@@ -129,7 +129,6 @@ class _Sentence:
     targets: list[int]  # token positions of Russian references
     third: bool  # names another party (China, Iran...)
     speech: list[int]  # token positions of speech verbs
-    conditional: bool
     conditions: list[int]  # token positions of condition and question words (both block links)
     questions: set[int]  # ... of question words only ("asked whether"): they do not make a reading mixed
     threat: bool  # "will block ... unless": a condition attached to obstruction is leverage, not a mixed view
@@ -254,6 +253,7 @@ class Judge:
             cues = self.topic.cues.matches(tokens)
             n_quotes = len(_QUOTES.findall(text))
             cond_matches = [m for m in self.topic.conditions.matches(tokens) if m.payload]
+            opening = self.topic.anaphora.matches(tokens, 0, min(6, len(tokens)))
             condition_at = [m.start for m in cond_matches]
             s = _Sentence(
                 text=text, para=para, tokens=tokens, mentions=self.actors.find(tokens, text), cues=cues,
@@ -261,19 +261,18 @@ class Judge:
                 third=bool(self.topic.third_parties.matches(tokens)),
                 speech=[m.start for m in self.topic.speech.matches(tokens)
                         if not _negated(tokens, m.start)],  # "declined to comment" is not saying anything
-                conditional=any(m.payload == "cond" for m in cond_matches),
                 questions={m.start for m in cond_matches if m.payload == "question"},
                 conditions=condition_at,
                 threat=all(tokens[m.start].norm == "unless" for m in cond_matches if m.payload == "cond"),
                 hedged=bool(self.topic.hedges.matches(tokens)),
                 reactions=self.topic.reactions.matches(tokens),
-                anaphoric=_starts_with(self.topic.anaphora.matches(tokens, 0, min(6, len(tokens))), tokens),
-                plural=any(m.payload == "plural" for m in self.topic.anaphora.matches(tokens, 0, min(6, len(tokens)))),
+                anaphoric=_starts_with(opening, tokens),
+                plural=any(m.payload == "plural" for m in opening),
                 first_person=any(t.norm in _FIRST_PERSON for t in tokens),
                 opens_quote=n_quotes % 2 == 1,
                 in_quote=in_quote,
             )
-            if n_quotes % 2 == 1:
+            if s.opens_quote:
                 in_quote = not in_quote
             out.append(s)
         headline = bool(out and out[0].para < 0 and out[0].targets)
@@ -496,7 +495,7 @@ class Judge:
             holders_done: set[str] = set()
             left = [m for m in mentions if m.eligible and not m.addressee and m.end <= obj.start]
             if prev_obj is not None and _is_subject(s.tokens, ends.get(id(prev_obj), prev_obj.end)) and (
-                    s.tokens[obj.start - 1].norm not in _PREPOSITIONS | {"without"}):
+                    s.tokens[obj.start - 1].norm not in _PREPOSITIONS_OR_WITHOUT):
                 # "contacts would undercut the bloc's pressure": the second object is the first one's complement
                 prev_obj = obj
                 continue
@@ -531,7 +530,7 @@ class Judge:
                             gap[i] in ("and", "or") and gap[i + 1] == "to" for i in range(len(gap) - 1)):
                         # "a call for the EU to sit down with Russia and to freeze further sanctions": both
                         # infinitives hang on the same call
-                        links = [*_prefix_links(prev_chain_links.get(id(mention), [])), *links]
+                        links = [*prev_chain_links.get(id(mention), []), *links]
                     # "opposes sanctions and talks": one verb, both objects
                     # or its complement ("an envoy to negotiate with Moscow"); not across a new clause ("..., the
                     # government said, citing sanctions")
@@ -591,7 +590,7 @@ class Judge:
                 prev_obj = obj
                 continue  # "... only if Russia agrees to a ceasefire": the condition's object is Russia's
             links = _contiguous([p for p in polarity if lo <= p.start < obj.start and seg.has(p.start)
-                                 and not _in_speech(s, p.start) and not _passive_verb(s.tokens, p)],
+                                 and p.start not in s.speech and not _passive_verb(s.tokens, p)],
                                 obj.start, tokens=s.tokens)
             sign = _product(links)
             holders, how = _relative_holder(s, lo, obj.start), "subject"
@@ -775,6 +774,7 @@ _PREPOSITIONS = frozenset({
     "con", "contro", "per", "verso", "da", "dal", "dalla", "su", "il", "lo", "gli", "el", "los", "las",
     "contra", "hacia", "por", "sobre", "z", "ze", "na", "do", "od", "przeciw", "przeciwko", "wobec", "dla", "w",
 })
+_PREPOSITIONS_OR_WITHOUT = _PREPOSITIONS | {"without"}
 _RELAY_LINKS = frozenset({"the", "its", "from", "by", "of", "la", "le", "les", "l", "die", "den", "das", "il",
                           "lo", "el", "de", "du", "von", "di", "del", "por", "par", "przez"})
 _SUBORDINATORS = frozenset({"as", "after", "with", "because", "since", "when", "before", "amid", "following"})
@@ -809,10 +809,6 @@ def _passive_verb(tokens: Sequence[Token], m: Match[Cue]) -> bool:
     return m.end < len(tokens) and tokens[m.end].norm == "by"
 
 
-def _prefix_links(links: list[Match[Cue]]) -> list[Match[Cue]]:
-    return list(links)
-
-
 def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention]) -> int:
     end = mention.end
     for other in sorted(mentions, key=lambda m: m.start):
@@ -827,9 +823,7 @@ def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Ment
 
 def _patient(s: _Sentence, mention: Mention) -> bool:
     """Right after a verb of judgement ("accused Budapest", "criticised the Hungarian government")."""
-    j = mention.start - 1
-    while j >= 0 and s.tokens[j].norm in ("the", "its", "his", "her", "their"):
-        j -= 1
+    j = word_before(s.tokens, mention.start)
     return j >= 0 and any(p.end == j + 1 and p.payload.role == "polarity" for p in s.cues)
 
 
@@ -852,17 +846,17 @@ def _negated(tokens: Sequence[Token], i: int) -> bool:
     return bool(set(before) & {"not", "n't", "no", "never", "declined", "refused", "declines", "refuses"})
 
 
-def _contiguous(links: list[Match[Cue]], target: int, reach: int = 7,
-                tokens: Sequence[Token] | None = None) -> list[Match[Cue]]:
-    if tokens is not None:  # ", adding that ...": the participle introduces, it does not judge
-        links = [m for m in links if not (m.start > 0 and tokens[m.start - 1].norm == ","
-                                          and tokens[m.start].norm in _PARTICIPLES)]
+def _contiguous(links: list[Match[Cue]], target: int, *, tokens: Sequence[Token],
+                reach: int = 7) -> list[Match[Cue]]:
     """Only the run of linking words that leads to the object counts: in "condemns the strikes in the strongest
     terms and will support new measures", "condemns" is about the strikes, not the measures."""
+    # ", adding that ...": the participle introduces, it does not judge
+    links = [m for m in links if not (m.start > 0 and tokens[m.start - 1].norm == ","
+                                      and tokens[m.start].norm in _PARTICIPLES)]
     kept: list[Match[Cue]] = []
     nearest = target
     for m in reversed(links):
-        if nearest - m.end > reach or (tokens is not None and _new_verb_phrase(tokens, m.end, nearest)):
+        if nearest - m.end > reach or _new_verb_phrase(tokens, m.end, nearest):
             break
         kept.append(m)
         nearest = m.start
@@ -974,9 +968,7 @@ def _refuses(links: Sequence[Match[Cue]], own: Sequence[Match[Cue]] | None = Non
 
 def _after_by(tokens: Sequence[Token], start: int) -> bool:
     """The agent of a passive: "was turned down by Sweden", "rejected by Germany" (not "comments by Fico")."""
-    j = start - 1
-    while j >= 0 and tokens[j].norm in ("the", "its", "their"):
-        j -= 1
+    j = word_before(tokens, start, ("the", "its", "their"))
     if j < 0 or tokens[j].norm not in ("by", "from", "par", "von", "da", "dal", "dalla", "por", "przez"):
         return False
     before = [t.norm for t in tokens[max(0, j - 6) : j]]
@@ -985,10 +977,6 @@ def _after_by(tokens: Sequence[Token], start: int) -> bool:
 
 _IRREGULAR_PARTICIPLES = frozenset({"held", "kept", "shot", "put", "cut", "set", "struck", "made", "met", "sent",
                                     "told"})
-
-
-def _in_speech(s: _Sentence, pos: int) -> bool:
-    return any(pos == sp for sp in s.speech)
 
 
 def _aggregate(evidence: Sequence[Evidence]) -> tuple[Stance, ...]:

@@ -108,7 +108,6 @@ GAP = "\x00gap"
 
 @dataclass(frozen=True, slots=True)
 class Pattern(Generic[P]):
-    tokens: tuple[str, ...]  # folded tokens; a gap is (GAP, n) encoded as f"{GAP}{n}"
     payload: P
     cap: bool  # the first token must be capitalised in the text
     source: str  # the phrase as written in the lexicon, for explanations
@@ -197,7 +196,6 @@ class PhraseIndex(Generic[P]):
 
     def __init__(self) -> None:
         self._root: _Node[P] = _Node()
-        self._size = 0
 
     def add(self, phrase: str, payload: P, cap: bool = False) -> None:
         for seq in expand(phrase):
@@ -208,18 +206,11 @@ class PhraseIndex(Generic[P]):
                 else:
                     node = node.children.setdefault(tok, _Node())
             if node.best is None:  # the first phrase added wins a tie: lists put their maskers first
-                node.best = Pattern(seq, payload, cap, phrase)
-                self._size += 1
+                node.best = Pattern(payload, cap, phrase)
 
     def extend(self, phrases: Iterable[str], payload: P, cap: bool = False) -> None:
         for p in phrases:
             self.add(p, payload, cap)
-
-    def freeze(self) -> None:
-        """Kept for callers; the trie needs no finishing step."""
-
-    def __len__(self) -> int:
-        return self._size
 
     def matches(self, tokens: Sequence[Token], lo: int = 0, hi: int | None = None) -> list[Match[P]]:
         hi = len(tokens) if hi is None else hi

@@ -69,12 +69,10 @@ class Topic:
         self.target: PhraseIndex[str] = PhraseIndex()
         self.target.extend(target_names, "target", cap=True)
         self.target.extend(target_terms, "target")
-        self.target.freeze()
         target_tokens = {seq[-1] for name in target_names for seq in expand(name)}
 
         self.third_parties: PhraseIndex[str] = PhraseIndex()
         self.third_parties.extend(data.get("third_parties") or (), "third", cap=True)
-        self.third_parties.freeze()
 
         rel = data.get("relevance") or {}
         self.relevance: PhraseIndex[tuple[str, float]] = PhraseIndex()
@@ -82,7 +80,6 @@ class Topic:
         for weight, phrases in (rel.get("topic") or {}).items():
             self.relevance.extend(phrases or (), ("topic", float(weight)))
         self.relevance.extend(rel.get("off_topic") or (), ("off", 1.0))
-        self.relevance.freeze()
 
         self.cues: PhraseIndex[Cue] = PhraseIndex()
         # Neutral phrases first: at equal length the first added wins, and they exist to mask look-alikes.
@@ -107,29 +104,23 @@ class Topic:
             self.cues.extend(descriptors.get(label) or (), Cue("descriptor", label))
         self.cues.extend(data.get("clause_breaks") or (), Cue("clause"))
         self.cues.extend(data.get("disputes") or (), Cue("dispute"))
-        self.cues.freeze()
 
         # "cond": a condition (makes a pro-dialogue reading mixed); "question": blocks like one, nothing more.
         self.conditions: PhraseIndex[str] = PhraseIndex()
         self.conditions.extend(data.get("neutral") or (), "")
         self.conditions.extend(data.get("conditions") or (), "cond")
         self.conditions.extend(data.get("questions") or (), "question")
-        self.conditions.freeze()
         self.hedges: PhraseIndex[bool] = PhraseIndex()
         self.hedges.extend(data.get("hedges") or (), True)
-        self.hedges.freeze()
         self.speech: PhraseIndex[bool] = PhraseIndex()
         self.speech.extend(data.get("speech") or (), True)
-        self.speech.freeze()
         reactions = data.get("reactions") or {}
         self.reactions: PhraseIndex[int] = PhraseIndex()
         self.reactions.extend(reactions.get("against") or (), -1)
         self.reactions.extend(reactions.get("along") or (), 1)
-        self.reactions.freeze()
         self.anaphora: PhraseIndex[str] = PhraseIndex()
         self.anaphora.extend(data.get("anaphora") or (), "one")
         self.anaphora.extend(data.get("plural_anaphora") or (), "plural")
-        self.anaphora.freeze()
 
     def mentions_target(self, text: str) -> bool:
         """The fast path's question: does this text refer to the target at all?"""
