@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.config import FeedConfig, parse_settings
 from monitor.digest import run as digest_run
 from monitor.digest.render import render
-from monitor.digest.select import DigestInput, build
+from monitor.digest.select import build
 from monitor.digest.tilemap import load_layout
 from monitor.judge import EU27, HARD, MIXED, PRO, Judgement, Stance, country_name
 from monitor.parse import Entry
@@ -130,16 +130,11 @@ def main() -> None:
         totals.append(time.perf_counter() - t0)
         # The same work in its three parts, for the breakdown.
         t0 = time.perf_counter()
-        win = prep.window
-        articles = store.digest_articles(TOPIC, win.start, win.end, win.floor(win.start))
-        previous = store.digest_articles(TOPIC, win.previous_start, win.start, win.floor(win.previous_start))
-        states = store.feed_states([f.name for f in settings.enabled_feeds])
+        _win, inp = digest_run.gather(settings, store, digest, now)
         t1 = time.perf_counter()
-        data = build(DigestInput(name=digest.name, title="EU–Russia dialogue", start=win.start, end=win.end,
-                                 timezone=digest.timezone, articles=articles, previous=previous,
-                                 feeds=list(states.values())), layout)
+        data = build(inp, layout)
         t2 = time.perf_counter()
-        render(data)
+        render(data, digest.subject)
         t3 = time.perf_counter()
         reads.append(t1 - t0)
         selects.append(t2 - t1)

@@ -322,7 +322,8 @@ def feeds_import(ctx: Context, source: str, dry_run: bool, verbose: bool) -> Non
 @pass_ctx
 def feeds_export(ctx: Context, out: str | None) -> None:
     """Write the configured feeds as OPML 2.0 (first tag as folder, all tags as categories)."""
-    from monitor.feedlist import FeedListError, export_opml, write_atomic
+    from monitor.feedlist import export_opml
+    from monitor.files import write_atomic
 
     settings = ctx.settings()
     data = export_opml(settings)
@@ -331,8 +332,8 @@ def feeds_export(ctx: Context, out: str | None) -> None:
         return
     try:
         write_atomic(Path(out), data)
-    except FeedListError as exc:
-        fail(f"monitor: {exc}")
+    except OSError as exc:
+        fail(f"monitor: {out}: cannot write: {exc.strerror or exc}")
     click.echo(f"wrote {len(settings.feeds)} feeds to {out}", err=True)
 
 
@@ -550,13 +551,13 @@ def reclassify(ctx: Context, since: str | None) -> None:
 @pass_ctx
 def stances(ctx: Context, since: str, countries: tuple[str, ...], min_confidence: float) -> None:
     """Where each member state stood in the period: counts per label, net lean, latest evidence."""
-    from monitor.judge import EU27, HARD, MIXED, PRO
+    from monitor.judge import HARD, MIXED, PRO, member_states
     from monitor.summary import summarise
 
-    bad = [c for c in countries if c.upper() not in EU27]
-    if bad:
-        raise click.BadParameter(f"{bad[0]!r} is not an EU member state code (e.g. IT, PL, GR)",
-                                 param_hint="--country")
+    try:
+        countries = member_states(countries)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--country") from None
     settings = ctx.settings()
     store = ctx.store()
     facts = store.stance_facts(_topic_name(settings.judge.topics[0]), parse_since(since), None, countries,
@@ -584,11 +585,9 @@ def digest() -> None:
 
 
 def _local_time(when: datetime | None, tz: str | None = None) -> str:
-    if when is None:
-        return "-"
-    from zoneinfo import ZoneInfo
+    from monitor.digest.cron import local_time
 
-    return when.astimezone(ZoneInfo(tz) if tz else UTC).strftime("%Y-%m-%d %H:%M %Z")
+    return "-" if when is None else local_time(when, tz)
 
 
 @digest.command("preview")

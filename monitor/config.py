@@ -568,7 +568,7 @@ def _read_smtp(r: _Reader, node: Any, line: int | None, base: Path | None) -> Sm
 
 
 def _read_digests(r: _Reader, node: Any, line: int | None, judge: JudgeSettings) -> tuple[DigestConfig, ...]:
-    from monitor.judge import EU27
+    from monitor.judge import member_states
 
     if node is None:
         return ()
@@ -608,11 +608,7 @@ def _read_digests(r: _Reader, node: Any, line: int | None, judge: JudgeSettings)
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not items:
                 raise ValueError("expected a list of member-state codes such as [HU, SK]")
-            codes = tuple(_string(v).upper() for v in items)
-            bad = [c for c in codes if c not in EU27]
-            if bad:
-                raise ValueError(f"{bad[0]!r} is not an EU member state code (e.g. IT, PL, GR)")
-            return tuple(dict.fromkeys(codes))
+            return member_states(_string(v) for v in items)
 
         def confidence(value: Any) -> float:
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:

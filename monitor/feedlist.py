@@ -15,9 +15,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import io
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
@@ -43,6 +41,7 @@ from monitor.config import (
     parse_duration,
     parse_settings,
 )
+from monitor.files import write_atomic
 
 NAME_LIMIT = 80  # a derived name is a label in tables and digests, not a paragraph
 # Where sites without a <link rel="alternate"> usually keep their feed, most common first.
@@ -411,7 +410,10 @@ class ConfigDocument:
             settings = parse_settings(text, str(self.path), self.path)
         except ConfigError as exc:
             raise FeedListError(f"not written, the result would be invalid: {exc}") from None
-        write_atomic(self.path, text)
+        try:
+            write_atomic(self.path, text)
+        except OSError as exc:
+            raise FeedListError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
         self.text, self.settings = text, settings
         return settings
 
@@ -440,34 +442,6 @@ def _matching_dumper(root: Any, text: str) -> YAML:
             best = (distance, yaml)
     assert best is not None
     return best[1]
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write to a temp file beside the target and rename it over the target: readers (the daemon on SIGHUP) see
-    the old file or the new one, never half of one, and a crash leaves the old file. Follows a symlinked config
-    to its target and keeps the file's permissions."""
-    target = path.resolve()
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise FeedListError(f"{path}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        with suppress(FileNotFoundError):
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise FeedListError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # ------------------------------------------------------------------------------------------------ import / export

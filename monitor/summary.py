@@ -20,7 +20,6 @@ class StateSummary:
     country: str
     counts: dict[str, int] = field(default_factory=dict)
     latest: StanceFact | None = None  # the newest stance, with its evidence
-    articles: int = 0
 
     @property
     def name(self) -> str:
@@ -34,10 +33,6 @@ class StateSummary:
     def lean(self) -> float:
         """Net lean in [-1, 1]: +1 all pro-dialogue, -1 all hardline; mixed stances pull towards 0."""
         return lean(self.counts)
-
-    @property
-    def lean_label(self) -> str:
-        return lean_label(self.counts)
 
 
 def lean(counts: dict[str, int]) -> float:
@@ -62,14 +57,12 @@ def summarise(facts: Iterable[StanceFact]) -> list[StateSummary]:
     """One summary per state that took a position, most active first. ``facts`` come newest first."""
     counts: dict[str, dict[str, int]] = {}
     latest: dict[str, StanceFact] = {}
-    articles: dict[str, set[int]] = {}
     for f in facts:
         c = counts.setdefault(f.country, {label: 0 for label in LABELS})
         c[f.stance] = c.get(f.stance, 0) + 1
-        articles.setdefault(f.country, set()).add(f.article_id)
         if f.country not in latest or f.published > latest[f.country].published:
             latest[f.country] = f
-    out = [StateSummary(country, c, latest.get(country), len(articles[country])) for country, c in counts.items()]
+    out = [StateSummary(country, c, latest.get(country)) for country, c in counts.items()]
     out.sort(key=lambda s: (-s.total, s.country))
     return out
 

@@ -241,7 +241,8 @@ def test_without_smtp_digests_go_to_the_outbox(store: Store, tmp_path: Path) -> 
     assert msg.get_content_type() == "multipart/alternative"
     assert msg["From"] == "EU–Russia Monitor <monitor@localhost>"
     assert list(msg.iter_parts())[1].get_content().replace("\r\n", "\n") == html[0].read_text(encoding="utf-8")
-    assert not list((tmp_path / "outbox").glob(".tmp-*"))
+    written = sorted(p.name for p in (tmp_path / "outbox").iterdir())
+    assert written == sorted([html[0].name, eml[0].name])  # and no temp files
 
 
 # ------------------------------------------------------------------------------------------------ the commands

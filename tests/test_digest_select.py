@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -260,7 +261,7 @@ def test_layout_errors_are_caught() -> None:
 
     from monitor.digest import tilemap
 
-    base = YAML(typ="safe").load((tilemap.Path(tilemap.__file__).parent / "tilemap.yaml").read_text())
+    base = YAML(typ="safe").load((Path(tilemap.__file__).parent / "tilemap.yaml").read_text())
     broken = copy.deepcopy(base)
     del broken["tiles"]["CY"]
     with pytest.raises(LayoutError, match="no tile for CY"):

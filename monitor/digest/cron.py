@@ -51,6 +51,11 @@ def zone(name: str) -> ZoneInfo:
         raise ValueError(f"{name!r} is not a time zone (use an IANA name such as Europe/Brussels or UTC)") from None
 
 
+def local_time(when: datetime, tz: str | None = None) -> str:
+    """``2026-11-25 07:00 CET``: a time as a digest's readers see it, in its time zone (UTC without one)."""
+    return when.astimezone(zone(tz) if tz else UTC).strftime("%Y-%m-%d %H:%M %Z")
+
+
 def _day_number(token: str) -> int:
     if token in DAY_NAMES:
         return DAY_NAMES.index(token)
@@ -216,4 +221,4 @@ def missed_slot(cron: Cron, last_run_at: datetime | None, last_status: str | Non
     return None
 
 
-__all__ = ["Cron", "missed_slot", "parse_cron", "zone"]
+__all__ = ["Cron", "local_time", "missed_slot", "parse_cron", "zone"]

@@ -13,11 +13,9 @@ any connection is made, so no log line can carry it.
 
 from __future__ import annotations
 
-import os
 import smtplib
 import socket
 import ssl
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -26,6 +24,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 
 from monitor.config import SmtpSettings
+from monitor.files import write_atomic
 from monitor.logs import register_secret
 
 
@@ -134,16 +133,13 @@ def send_smtp(msg: EmailMessage, cfg: SmtpSettings) -> Delivered:
 
 def write_outbox(msg: EmailMessage, html: str, folder: str | Path, stem: str) -> Delivered:
     """Without an SMTP server: the message as ``stem.eml`` (opens in any mail client) and its HTML as
-    ``stem.html`` (opens in a browser). Written to a temporary name first, so a reader never sees half a file."""
+    ``stem.html`` (opens in a browser), each written whole or not at all."""
     out = Path(folder)
+    eml = out / f"{stem}.eml"
     try:
         out.mkdir(parents=True, exist_ok=True)
-        eml = out / f"{stem}.eml"
-        for path, data in ((out / f"{stem}.html", html.encode("utf-8")), (eml, msg.as_bytes())):
-            fd, tmp = tempfile.mkstemp(dir=out, prefix=".tmp-", suffix=path.suffix)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
+        write_atomic(out / f"{stem}.html", html)
+        write_atomic(eml, msg.as_bytes())
     except OSError as exc:
         raise DeliveryError(f"outbox {out}: cannot write: {exc.strerror or exc}", transient=False) from None
     return Delivered(str(eml))

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.config import DEFAULT_SENDER, DigestConfig, Settings
+from monitor.digest.cron import local_time
 from monitor.digest.deliver import Delivered, DeliveryError, build_message, send_smtp, write_outbox
 from monitor.digest.render import Rendered, render
 from monitor.digest.select import DigestData, DigestInput, build
@@ -41,7 +42,6 @@ STALE_PENDING = timedelta(hours=1)  # a run pending this long died mid-send
 class Window:
     start: datetime
     end: datetime
-    first: bool  # no successful run before: one schedule period back
 
     @property
     def length(self) -> timedelta:
@@ -58,8 +58,8 @@ class Window:
 
 def window(digest: DigestConfig, last_success: DigestRun | None, now: datetime) -> Window:
     if last_success is None:
-        return Window(now - digest.cron.period(now), now, True)
-    return Window(min(last_success.window_end, now), now, False)
+        return Window(now - digest.cron.period(now), now)  # the first run: one schedule period back
+    return Window(min(last_success.window_end, now), now)
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,6 @@ class Prepared:
     window: Window
     data: DigestData
     rendered: Rendered
-    covered_run: DigestRun | None  # the last delivered run, whose stories were left out
 
 
 @dataclass(frozen=True)
@@ -91,9 +90,8 @@ def topic_of(settings: Settings, digest: DigestConfig) -> tuple[str, str]:
     return topic_header(digest.topic or settings.judge.topics[0])
 
 
-def prepare(settings: Settings, store: Store, digest: DigestConfig, now: datetime,
-            layout: TileLayout | None = None) -> Prepared:
-    """Read what the digest needs and build both parts; nothing is written."""
+def gather(settings: Settings, store: Store, digest: DigestConfig, now: datetime) -> tuple[Window, DigestInput]:
+    """The reading half of ``prepare``: the window and everything the digest is built from."""
     topic, label = topic_of(settings, digest)
     last_success = store.last_digest_run(digest.name, SUCCESSFUL_RUNS)
     win = window(digest, last_success, now)
@@ -103,13 +101,20 @@ def prepare(settings: Settings, store: Store, digest: DigestConfig, now: datetim
     previous = store.digest_articles(topic, win.previous_start, win.start, win.floor(win.previous_start))
     enabled = [f.name for f in settings.enabled_feeds]
     states = store.feed_states(enabled)
-    data = build(DigestInput(
+    return win, DigestInput(
         name=digest.name, title=label, start=win.start, end=win.end, timezone=digest.timezone,
         articles=articles, previous=previous, covered=covered, feeds=[states[n] for n in enabled if n in states],
         countries=digest.countries, min_confidence=digest.min_confidence, max_stories=digest.max_stories,
         config_path=str(settings.path or "config/monitor.yaml"),
-    ), layout or load_layout())
-    return Prepared(digest, win, data, render(data, digest.subject), last_sent)
+    )
+
+
+def prepare(settings: Settings, store: Store, digest: DigestConfig, now: datetime,
+            layout: TileLayout | None = None) -> Prepared:
+    """Read what the digest needs and build both parts; nothing is written."""
+    win, inp = gather(settings, store, digest, now)
+    data = build(inp, layout or load_layout())
+    return Prepared(digest, win, data, render(data, digest.subject))
 
 
 def send(settings: Settings, store: Store, digest: DigestConfig, now: datetime | None = None, *,
@@ -129,7 +134,7 @@ def send(settings: Settings, store: Store, digest: DigestConfig, now: datetime |
         run = store.start_digest_run(digest.name, win.start, win.end, now, scheduled_for=scheduled_for,
                                      recipients=digest.recipients, status="empty")
         log.info("digest.empty", digest=digest.name, run=run.id, since=win.start.isoformat())
-        return Outcome("empty", f"{digest.name}: nothing new since {_local(win.start, digest)}; no email "
+        return Outcome("empty", f"{digest.name}: nothing new since {local_time(win.start, digest.timezone)}; no email "
                                 f"(send_empty is off)", run)
 
     smtp = settings.smtp
@@ -178,8 +183,4 @@ def send(settings: Settings, store: Store, digest: DigestConfig, now: datetime |
     return Outcome("failed", f"{digest.name}: not delivered after {attempt} attempt(s): {error}", failed, attempt)
 
 
-def _local(when: datetime, digest: DigestConfig) -> str:
-    return when.astimezone(digest.cron.tz).strftime("%Y-%m-%d %H:%M %Z")
-
-
-__all__ = ["LATE_FLOOR", "Outcome", "Prepared", "Window", "prepare", "send", "topic_of", "window"]
+__all__ = ["LATE_FLOOR", "Outcome", "Prepared", "Window", "gather", "prepare", "send", "topic_of", "window"]

@@ -21,7 +21,7 @@ from monitor.digest.stories import Item, group
 from monitor.digest.tilemap import Swatch, TileLayout
 from monitor.judge import EU27, HARD, LABELS, MIXED, PRO, Stance, country_name
 from monitor.store import ArticleRecord, CoveredArticle, FeedState, StanceFact
-from monitor.summary import StateSummary, lean, lean_label, summarise
+from monitor.summary import StateSummary, by_country, lean, lean_label, summarise
 
 EVIDENCE_CHARS = 280
 SUMMARY_CHARS = 240
@@ -96,10 +96,6 @@ class StateRow:
     def total(self) -> int:
         return sum(c.now for c in self.counts)
 
-    @property
-    def total_before(self) -> int:
-        return sum(c.before for c in self.counts)
-
     def count(self, label: str) -> LabelCount:
         return next(c for c in self.counts if c.label == label)
 
@@ -134,7 +130,6 @@ class Story:
     outlets: tuple[Copy, ...]  # at most MAX_OUTLETS_SHOWN
     outlet_count: int
     chips: tuple[Chip, ...]
-    article_ids: tuple[int, ...]
 
     @property
     def more_outlets(self) -> int:
@@ -325,8 +320,8 @@ def build(inp: DigestInput, layout: TileLayout) -> DigestData:
     previous_groups = _groups(relevant_here(inp.previous))
 
     facts = _facts(groups)
-    now = {s.country: s for s in summarise(facts)}
-    before = {s.country: s for s in summarise(_facts(previous_groups))}
+    now = by_country(summarise(facts))
+    before = by_country(summarise(_facts(previous_groups)))
     outlets_of = {a.id: a.feeds for a in current}
 
     rows: list[StateRow] = []
@@ -394,7 +389,6 @@ def _story(g: _Group) -> Story:
         outlets=tuple(Copy(name, safe_link(url)) for name, url in outlets[:MAX_OUTLETS_SHOWN]),
         outlet_count=len(outlets),
         chips=tuple(Chip(code, st.stance) for code, (st, _) in sorted(g.stances.items())),
-        article_ids=tuple(a.id for a in g.members),
     )
 
 

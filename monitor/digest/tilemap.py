@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -95,15 +94,8 @@ def parse_layout(data: Any, source: str = "tilemap.yaml") -> TileLayout:
                       chips=_swatches(data.get("chips"), LABELS, "chips", source))
 
 
-def load_layout(path: str | Path | None = None) -> TileLayout:
-    """The built-in layout, or one from ``path``."""
-    if path is None:
-        return _builtin()
-    p = Path(path)
-    return parse_layout(YAML(typ="safe").load(p.read_text(encoding="utf-8")), str(p))
-
-
 @lru_cache(maxsize=1)
-def _builtin() -> TileLayout:
+def load_layout() -> TileLayout:
+    """The built-in layout (``tilemap.yaml``), parsed once per process."""
     text = resources.files("monitor.digest").joinpath("tilemap.yaml").read_text(encoding="utf-8")
     return parse_layout(YAML(typ="safe").load(text), "monitor/digest/tilemap.yaml")

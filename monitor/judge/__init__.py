@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from monitor.judge.actors import EU27, Actors, country_name
+from monitor.judge.actors import EU27, Actors, country_name, member_states
 from monitor.judge.engine import ENGINE_VERSION, HARD, LABELS, MIXED, PRO, Evidence, Judge, Judgement, Stance
 from monitor.judge.topic import DEFAULT_TOPIC, Topic, TopicError, builtin_topics, topic_header
 
@@ -38,5 +38,6 @@ def judges_for(topics: tuple[str, ...] = (DEFAULT_TOPIC,), actors: str | None = 
 __all__ = [
     "DEFAULT_TOPIC", "ENGINE_VERSION", "EU27", "HARD", "LABELS", "MIXED", "PRO", "Actors", "Evidence", "Judge",
     "Judgement", "Judges", "Stance", "Topic", "TopicError", "builtin_topics", "country_name", "judges_for",
+    "member_states",
     "topic_header",
 ]

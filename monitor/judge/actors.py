@@ -8,7 +8,7 @@ maintained, rather than being typed by hand. Finding a name is the easy part: wh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
@@ -224,6 +224,16 @@ def _cldr_display(code: str) -> str:
 
 def country_name(code: str) -> str:
     return _cldr_display(code)
+
+
+def member_states(codes: Iterable[str]) -> tuple[str, ...]:
+    """Member-state codes as a user typed them (``hu``, ``SK``), upper-cased and de-duplicated; a ``ValueError``
+    naming the first one that is not an EU member state."""
+    upper = tuple(str(c).strip().upper() for c in codes)
+    bad = [c for c in upper if c not in EU27]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not an EU member state code (e.g. IT, PL, GR)")
+    return tuple(dict.fromkeys(upper))
 
 
 __all__ = ["EU27", "Actors", "Mention", "country_name", "tokenize"]
