@@ -147,7 +147,7 @@ def _bind(hosts: list[str], port: int) -> list[socket.socket]:
 
 def serve(factory: Callable[..., dict[str, Resource]], args: tuple[Any, ...], hosts: list[str], with_gzip: bool,
           conn: Connection) -> None:
-    """Process entry point: build the resources, bind, report ``("ready", port, count)``, serve until SIGTERM."""
+    """Process entry point: build the resources, bind, report ``("ready", port)``, serve until SIGTERM."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     resources = factory(*args)
     routes = {path: _Prepared(r, with_gzip) for path, r in resources.items()}
@@ -160,7 +160,7 @@ def serve(factory: Callable[..., dict[str, Resource]], args: tuple[Any, ...], ho
         except OSError:
             continue
     if not socks:
-        conn.send(("error", "could not bind the loopback addresses", 0))
+        conn.send(("error", "could not bind the loopback addresses"))
         return
     port = socks[0].getsockname()[1]
 
@@ -170,7 +170,7 @@ def serve(factory: Callable[..., dict[str, Resource]], args: tuple[Any, ...], ho
         servers = [await loop.create_server(lambda: _Http(routes, stats), sock=s, backlog=1024) for s in socks]
         stop = asyncio.Event()
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-        conn.send(("ready", port, len(routes)))
+        conn.send(("ready", port))
         await stop.wait()
         for srv in servers:
             srv.close()
@@ -189,16 +189,15 @@ class Server:
         self.process = ctx.Process(target=serve, args=(factory, args, hosts, with_gzip, child), daemon=True,
                                    name="bench-feedserver")
         self.port = 0
-        self.count = 0
 
     def __enter__(self) -> Server:
         self.process.start()
         if not self._parent.poll(600):
             raise RuntimeError("feed server did not start")
-        status, port, count = self._parent.recv()
+        status, port = self._parent.recv()
         if status != "ready":
             raise RuntimeError(f"feed server: {port}")
-        self.port, self.count = port, count
+        self.port = port
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -246,23 +245,20 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _status(pid: int) -> tuple[int, int, str] | None:
-    """(VmRSS KiB, VmHWM KiB, name) of a live process."""
+def _status(pid: int) -> tuple[int, int] | None:
+    """(VmRSS KiB, VmHWM KiB) of a live process."""
     try:
         with open(f"/proc/{pid}/status") as f:
             text = f.read()
     except OSError:
         return None
     rss = hwm = 0
-    name = ""
     for line in text.splitlines():
         if line.startswith("VmRSS:"):
             rss = int(line.split()[1])
         elif line.startswith("VmHWM:"):
             hwm = int(line.split()[1])
-        elif line.startswith("Name:"):
-            name = line.split(None, 1)[1] if len(line.split()) > 1 else ""
-    return rss, hwm, name
+    return rss, hwm
 
 
 def _pss_kb(pid: int) -> int:
@@ -304,8 +300,6 @@ class TreeSampler(threading.Thread):
         self.peak_tree_kb = 0
         self.peak_pss_kb = 0
         self.hwm_kb: dict[int, int] = {}
-        self.names: dict[int, str] = {}
-        self.roles: dict[int, str] = {}
         self.cpu_s: dict[int, float] = {}
         self.samples = 0
         self._stop_event = threading.Event()
@@ -319,21 +313,19 @@ class TreeSampler(threading.Thread):
         total = 0
         with_pss = self.samples % 5 == 0  # smaps_rollup walks the page tables: every 100 ms is enough
         pss = 0
-        todo = [(self.pid, 0)]
+        todo = [self.pid]
         while todo:
-            pid, depth = todo.pop()
+            pid = todo.pop()
             st = _status(pid)
             if st is None:
                 continue
-            rss, hwm, name = st
+            rss, hwm = st
             total += rss
             if with_pss:
                 pss += _pss_kb(pid)
             self.hwm_kb[pid] = max(self.hwm_kb.get(pid, 0), hwm)
-            self.names[pid] = name
             self.cpu_s[pid] = max(self.cpu_s.get(pid, 0.0), _cpu_seconds(pid))
-            self.roles.setdefault(pid, "main" if depth == 0 else ("child" if depth == 1 else "grandchild"))
-            todo += [(c, depth + 1) for c in _children(pid)]
+            todo += _children(pid)
         self.samples += 1
         self.peak_tree_kb = max(self.peak_tree_kb, total)
         self.peak_pss_kb = max(self.peak_pss_kb, pss)

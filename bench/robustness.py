@@ -100,6 +100,12 @@ def file_headers(path: Path, data: bytes) -> tuple[list[tuple[str, str]], bool]:
     return [("Content-Type", guess_content_type(path, data))], False
 
 
+def _head(path: Path) -> bytes:
+    """The start of a file, where ``Header:`` lines are looked for."""
+    with path.open("rb") as f:
+        return f.read(8192)
+
+
 def url_path(rel: str) -> str:
     return "/" + quote(rel)
 
@@ -510,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"robustness: no data files under {root}", file=sys.stderr)
         return 2
     rels = [p.relative_to(root).as_posix() for p in files]
-    from_headers = sum(1 for p in files if file_headers(p, p.read_bytes())[1])
+    from_headers = sum(1 for p in files if file_headers(p, _head(p))[1])
     work = Path(tempfile.mkdtemp(prefix="monitor-robustness-"))
     print(f"robustness: {len(files)} files from {root} ({from_headers} with Header: lines)", file=sys.stderr)
     with Server(corpus_resources, (str(root),), loopback_hosts(args.hosts)) as server:

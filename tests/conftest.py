@@ -8,6 +8,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,30 +49,32 @@ def ensure_postgres() -> None:
                 "run .ci/run, which installs and starts it", pytrace=False)
 
 
+@contextmanager
+def _scratch_database(name: str) -> Iterator[tuple[str, str]]:
+    """A new, empty PostgreSQL database (name, SQLAlchemy URL), dropped afterwards even if still in use."""
+    ensure_postgres()
+    with _pg_connect(PG_ADMIN_URL) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        yield name, f"{base}/{name}"
+    finally:
+        with _pg_connect(PG_ADMIN_URL) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A private database for this test session (and xdist worker), dropped at the end."""
-    ensure_postgres()
-    name = f"monitor_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _scratch_database(f"monitor_test_{os.getpid()}_{uuid.uuid4().hex[:6]}") as (_name, url):
+        yield url
 
 
 @pytest.fixture
 def pg_database() -> Iterator[tuple[str, str]]:
     """A PostgreSQL database of its own (name, SQLAlchemy URL): the test takes it away from under the daemon."""
-    ensure_postgres()
-    name = f"monitor_health_{uuid.uuid4().hex[:8]}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    yield name, f"{base}/{name}"
-    with _pg_connect(PG_ADMIN_URL) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _scratch_database(f"monitor_health_{uuid.uuid4().hex[:8]}") as db:
+        yield db
 
 
 def _reset_pg(url: str) -> None:

@@ -5,13 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,16 +15,10 @@ import pytest
 
 from monitor.store import open_store
 from monitor.store.store import head_revision
+from tests.support.cli import run_monitor
 from tests.support.feedserver import Feed, FeedServer, Item, rss, status
 
 NOW = time.time()
-
-
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    srv = FeedServer()
-    yield srv
-    threading.Thread(target=srv.close, daemon=True).start()  # close() idles up to 0.5 s: don't wait for it
 
 
 @dataclass
@@ -45,9 +35,7 @@ class Env:
         self.config.write_text("\n".join(lines) + "\n" + extra, encoding="utf-8")
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        base = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-        return subprocess.run([sys.executable, "-m", "monitor", "--config", str(self.config), *args], cwd=self.tmp,
-                              env={**base, **(env or {})}, capture_output=True, text=True, timeout=60)
+        return run_monitor("--config", str(self.config), *args, cwd=self.tmp, env=env, timeout=60)
 
 
 ALPHA = [

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -19,25 +16,14 @@ from monitor.config import (
     parse_settings,
     parse_size,
 )
+from tests.support.cli import run_monitor, unset_env, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def write(tmp_path: Path, text: str, name: str = "monitor.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-
-
 @pytest.fixture(autouse=True)
 def _no_monitor_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in list(os.environ):
-        if key.startswith("MONITOR_"):
-            monkeypatch.delenv(key)
+    unset_env(monkeypatch)
 
 
 # ------------------------------------------------------------------------------------------------ valid configs
@@ -78,7 +64,7 @@ feeds:
 
 
 def test_valid_config_gives_settings(tmp_path: Path) -> None:
-    path = write(tmp_path, VALID)
+    path = write_config(tmp_path, VALID)
     s = load_settings(path)
     assert s.path == path
     assert s.database_url == "sqlite:///var/monitor.db"
@@ -184,7 +170,7 @@ def test_env_default_not_used_when_set(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_unset_env_variable_is_an_error_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_SUCH_VAR_12345", raising=False)
-    path = write(tmp_path, """
+    path = write_config(tmp_path, """
         feeds:
           - name: A
             url: http://a.example/
@@ -347,7 +333,7 @@ ERRORS = [
 
 @pytest.mark.parametrize(("text", "expected"), ERRORS)
 def test_config_errors_name_file_line_and_key(tmp_path: Path, text: str, expected: str) -> None:
-    path = write(tmp_path, text)
+    path = write_config(tmp_path, text)
     with pytest.raises(ConfigError) as err:
         load_settings(path)
     assert str(err.value) == f"{path}:{expected}"
@@ -355,7 +341,7 @@ def test_config_errors_name_file_line_and_key(tmp_path: Path, text: str, expecte
 
 
 def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write_config(tmp_path, """
         database: sqlite:///x.db
         feeds:
           - name: A
@@ -411,7 +397,7 @@ def test_not_utf8_file(tmp_path: Path) -> None:
 
 
 def test_unknown_feed_name(tmp_path: Path) -> None:
-    s = load_settings(write(tmp_path, VALID))
+    s = load_settings(write_config(tmp_path, VALID))
     with pytest.raises(ConfigError) as err:
         s.feed("Nope")
     assert "no feed named 'Nope'" in str(err.value)
@@ -422,7 +408,7 @@ def test_unknown_feed_name(tmp_path: Path) -> None:
 
 
 def test_database_url_env_overrides_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, VALID)
+    path = write_config(tmp_path, VALID)
     monkeypatch.setenv("MONITOR_DATABASE_URL", "postgresql://env:pw@envhost/envdb")
     assert load_settings(path).database_url == "postgresql+psycopg://env:pw@envhost/envdb"
     monkeypatch.setenv("MONITOR_DATABASE_URL", f"sqlite:///{tmp_path}/other.db")
@@ -442,14 +428,14 @@ def test_bad_database_url_env_is_a_config_error(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_bad_database_url_in_config(tmp_path: Path) -> None:
-    path = write(tmp_path, "database: mysql://u@h/db\n")
+    path = write_config(tmp_path, "database: mysql://u@h/db\n")
     with pytest.raises(ConfigError) as err:
         load_settings(path)
     assert str(err.value) == f"{path}:1: database: unsupported database 'mysql' (use sqlite:/// or postgresql://)"
 
 
 def test_config_path_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, VALID)
+    path = write_config(tmp_path, VALID)
     monkeypatch.setenv("MONITOR_CONFIG", str(path))
     assert load_settings().path == path
     monkeypatch.delenv("MONITOR_CONFIG")
@@ -457,11 +443,6 @@ def test_config_path_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 # ------------------------------------------------------------------------------------------------ monitor check
-
-
-def run_monitor(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "monitor", *args], cwd=cwd, env=env or clean_env(),
-                          capture_output=True, text=True, timeout=60)
 
 
 CHECK_ERRORS = [
@@ -509,7 +490,7 @@ def test_monitor_check_missing_file(tmp_path: Path) -> None:
 
 
 def test_monitor_check_ok(tmp_path: Path) -> None:
-    path = write(tmp_path, VALID)
+    path = write_config(tmp_path, VALID)
     result = run_monitor("--config", str(path), "check", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{path}: ok (3 feeds, 2 enabled)"
@@ -517,9 +498,8 @@ def test_monitor_check_ok(tmp_path: Path) -> None:
 
 
 def test_monitor_check_uses_monitor_config_env(tmp_path: Path) -> None:
-    path = write(tmp_path, VALID)
-    env = {**clean_env(), "MONITOR_CONFIG": str(path)}
-    result = run_monitor("check", cwd=tmp_path, env=env)
+    path = write_config(tmp_path, VALID)
+    result = run_monitor("check", cwd=tmp_path, env={"MONITOR_CONFIG": str(path)})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{path}: ok (3 feeds, 2 enabled)"
 

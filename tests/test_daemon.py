@@ -5,11 +5,7 @@ from __future__ import annotations
 
 import itertools
 import signal
-import threading
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +14,9 @@ from monitor.store import open_store
 from tests.conftest import PG_ADMIN_URL, _pg_connect
 from tests.support.daemon import Daemon
 from tests.support.feedserver import Feed, FeedServer, Item, rss, status
+from tests.support.net import http_get
 
 INTERVAL = 2.0
-
-
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    srv = FeedServer()
-    yield srv
-    threading.Thread(target=srv.close, daemon=True).start()  # close() idles up to 0.5 s: don't wait for it
 
 
 def write_config(path: Path, db: Path | str, feeds: list[tuple[str, str]], extra: str = "",
@@ -195,14 +185,6 @@ def test_stopping_during_a_slow_poll_finishes_the_write(tmp_path: Path, feed_ser
         store.close()
 
 
-def get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
-
-
 def metric(text: str, name: str) -> float:
     """The value of one sample line, e.g. ``monitor_polls_total{outcome="ok"}``; 0 when absent."""
     for line in text.splitlines():
@@ -232,9 +214,9 @@ def test_health_and_metrics_follow_polls_and_the_database(tmp_path: Path, feed_s
     wait_until(lambda: len([e for e in daemon.events() if e.get("event") in ("feed.polled", "feed.failed")]) >= 2,
                15, daemon)
 
-    code, text = get(base + "/healthz")
+    code, text = http_get(base + "/healthz")
     assert (code, text) == (200, "ok\n")
-    code, text = get(base + "/metrics")
+    code, text = http_get(base + "/metrics")
     assert code == 200
     assert "# TYPE monitor_polls_total counter" in text
     assert metric(text, 'monitor_polls_total{outcome="ok"}') >= 1
@@ -250,14 +232,14 @@ def test_health_and_metrics_follow_polls_and_the_database(tmp_path: Path, feed_s
     with _pg_connect(PG_ADMIN_URL) as conn:
         conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
         conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-    code, text = get(base + "/healthz")
+    code, text = http_get(base + "/healthz")
     assert (code, text) == (503, "database unavailable\n")
-    assert metric(get(base + "/metrics")[1], "monitor_up") == 0
+    assert metric(http_get(base + "/metrics")[1], "monitor_up") == 0
     assert daemon.proc.poll() is None
 
     with _pg_connect(PG_ADMIN_URL) as conn:  # and comes back
         conn.execute(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
-    wait_until(lambda: get(base + "/healthz")[0] == 200, 15, daemon)
+    wait_until(lambda: http_get(base + "/healthz")[0] == 200, 15, daemon)
 
     code, _took = daemon.stop()
     assert code == 0

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from monitor.config import ConfigError, DigestConfig, SmtpSettings, load_settings, parse_settings
+from tests.support.cli import run_monitor, unset_env, write_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,21 +30,13 @@ digests:
 
 @pytest.fixture(autouse=True)
 def _smtp_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in list(os.environ):
-        if key.startswith("MONITOR_"):
-            monkeypatch.delenv(key)
+    unset_env(monkeypatch)
     monkeypatch.setenv("SMTP_USER", "digest-bot")
     monkeypatch.setenv("SMTP_PASSWORD", "pw-from-env-7f3a")
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "monitor.yaml"
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
 def error_of(tmp_path: Path, text: str) -> str:
-    path = write(tmp_path, text)
+    path = write_config(tmp_path, text)
     with pytest.raises(ConfigError) as err:
         load_settings(path)
     return str(err.value).replace(str(path), "FILE")
@@ -158,10 +148,8 @@ def test_unknown_digest_name_lists_the_known_ones() -> None:
 
 
 def test_monitor_check_reports_a_bad_cron_in_one_line(tmp_path: Path) -> None:
-    path = write(tmp_path, ISSUE_EXAMPLE.replace("0 7 * * 1-5", "0 7 * *"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    result = subprocess.run([sys.executable, "-m", "monitor", "--config", str(path), "check"], capture_output=True,
-                            text=True, env=env, cwd=tmp_path, timeout=60)
+    path = write_config(tmp_path, ISSUE_EXAMPLE.replace("0 7 * * 1-5", "0 7 * *"))
+    result = run_monitor("--config", str(path), "check", cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip() == (f"{path}:10: digests[0].schedule: '0 7 * *' is not a cron expression: expected "
                                      "5 fields (minute hour day month weekday), got 4")

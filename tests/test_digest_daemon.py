@@ -10,8 +10,9 @@ from pathlib import Path
 from monitor.daemon import DIGEST_CATCH_UP_DELAY
 from monitor.store import open_store
 from tests.support.daemon import Daemon
-from tests.support.digests import EE_HARD, HU_PRO, Story, free_port, seed
+from tests.support.digests import EE_HARD, HU_PRO, Story, seed
 from tests.support.mailserver import MailServer
+from tests.support.net import free_port
 
 
 def setup(tmp_path: Path, smtp_port: int) -> tuple[Path, str]:

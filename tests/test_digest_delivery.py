@@ -4,10 +4,8 @@ and the `monitor digest` commands as a user runs them."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 import textwrap
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,8 +20,10 @@ import pytest
 from monitor.config import Settings, parse_settings
 from monitor.digest.run import send
 from monitor.store import Store, open_store
-from tests.support.digests import EE_HARD, HU_PRO, IT_MIXED, PL_HARD, SK_PRO, Story, fail_feed, free_port, seed
+from tests.support.cli import run_monitor
+from tests.support.digests import EE_HARD, HU_PRO, IT_MIXED, PL_HARD, SK_PRO, Story, fail_feed, seed
 from tests.support.mailserver import MailServer, self_signed, server_context
+from tests.support.net import free_port
 
 T0 = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)  # Tuesday 07:00 in Brussels
 PASSWORD = "s3cret-pw-9c41e"
@@ -279,10 +279,7 @@ class Cli:
             store.close()
 
     def run(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "SMTP_"))}
-        base.update(env or {})
-        return subprocess.run([sys.executable, "-m", "monitor", "--config", str(self.config), *args],
-                              capture_output=True, text=True, env=base, cwd=self.tmp, timeout=120)
+        return run_monitor("--config", str(self.config), *args, cwd=self.tmp, env=env, drop=("MONITOR_", "SMTP_"))
 
     def runs(self) -> list:
         store = open_store(self.db)

@@ -7,10 +7,7 @@ and order, and no failure leaves it changed or broken.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -28,17 +25,17 @@ from monitor.feedlist import (
     plan_import,
     url_key,
 )
+from tests.support.cli import run_monitor
 from tests.support.feedserver import Feed, FeedServer, Item, hang, rss, status
+from tests.support.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "config" / "monitor.yaml"
 
 
 def run(config: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    return subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), *args], cwd=config.parent,
-                          env=env, capture_output=True, text=True, timeout=60,
-                          input=stdin.decode() if stdin is not None else None)
+    return run_monitor("--config", str(config), *args, cwd=config.parent, timeout=60,
+                       stdin=stdin.decode() if stdin is not None else None)
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], code: int = 1) -> str:
@@ -464,9 +461,7 @@ def test_add_errors_are_one_line(tmp_path: Path, feed_server: FeedServer) -> Non
         "monitor: --interval: 'soon' is not a duration (use e.g. 90s, 15m, 1h or 1d)")
     assert feed_server.requests == []  # none of these needed a request
 
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    closed = f"http://127.0.0.1:{free_port()}/"  # a port nobody listens on
     line = one_line_error(run(config, "feeds", "add", closed))
     assert line.startswith(f"monitor: cannot fetch {closed}: cannot connect: ")
     feed_server.route("/missing", status(404, b"no"))

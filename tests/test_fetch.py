@@ -10,7 +10,6 @@ import threading
 import time
 import tracemalloc
 import zlib
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -33,19 +32,12 @@ from tests.support.feedserver import (
     slow,
     status,
 )
+from tests.support.net import free_port
 
 TIMEOUT = 2.0
 MARGIN = 1.5  # scheduling slack on a busy 2-core machine
 SETTINGS = HttpSettings(timeout=TIMEOUT, connect_timeout=1.0, max_body_bytes=1024 * 1024)
 BODY = rss([Item("A story", "https://news.example.org/1", "g1", "text")])
-
-
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    srv = FeedServer()
-    yield srv
-    # close() waits up to half a second for the serve loop to notice; nothing needs to wait for that.
-    threading.Thread(target=srv.close, daemon=True).start()
 
 
 def fetch(request: FetchRequest | str, settings: HttpSettings = SETTINGS) -> FetchResult:
@@ -191,10 +183,7 @@ def test_timeouts_end_within_the_configured_time(feed_server: FeedServer, handle
 
 
 def test_connection_refused(feed_server: FeedServer) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    result = fetch(f"http://127.0.0.1:{port}/feed")
+    result = fetch(f"http://127.0.0.1:{free_port()}/feed")
     assert result.outcome == "error"
     assert result.error_kind == "connect"
     assert (result.error or "").startswith("cannot connect: ")

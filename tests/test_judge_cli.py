@@ -4,18 +4,15 @@ state, re-judged after a lexicon change; the `classify` contract; `eval` output.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from monitor.judge import judges_for
 from monitor.store import open_store
+from tests.support.cli import run_monitor
 from tests.support.feedserver import Feed, FeedServer, Item, rss
 
 NOW = time.time()
@@ -34,20 +31,16 @@ STORIES = [
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[tuple[Path, Path, FeedServer]]:
-    srv = FeedServer()
-    url = srv.route("/feed.xml", Feed(rss(STORIES)))
+def env(tmp_path: Path, feed_server: FeedServer) -> tuple[Path, Path, FeedServer]:
+    url = feed_server.route("/feed.xml", Feed(rss(STORIES)))
     db = tmp_path / "monitor.db"
     config = tmp_path / "monitor.yaml"
     config.write_text(f"database: sqlite:///{db}\nfeeds:\n  - name: Wire\n    url: {url}\n", encoding="utf-8")
-    yield config, db, srv
-    threading.Thread(target=srv.close, daemon=True).start()
+    return config, db, feed_server
 
 
 def run(config: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    return subprocess.run([sys.executable, "-m", "monitor", "--config", str(config), *args], input=stdin,
-                          capture_output=True, text=True, timeout=120, env=environ)
+    return run_monitor("--config", str(config), *args, stdin=stdin)
 
 
 def test_poll_judges_and_stores_stances_that_export_and_stances_report(env: tuple[Path, Path, FeedServer]) -> None:

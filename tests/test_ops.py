@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -12,6 +10,8 @@ from monitor.demo import outlets, rss, serve
 from monitor.httpd import HealthServer, parse_listen
 from monitor.metrics import Metrics
 from monitor.parse import parse_feed
+from tests.support.cli import run_monitor
+from tests.support.net import http_get
 
 
 def test_metrics_render_in_prometheus_text_format() -> None:
@@ -45,14 +45,6 @@ def test_bad_listen_address(value: str) -> None:
         parse_listen(value)
 
 
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
-
-
 def test_health_flips_with_the_check_and_metrics_are_served() -> None:
     state = {"ok": True}
 
@@ -65,11 +57,11 @@ def test_health_flips_with_the_check_and_metrics_are_served() -> None:
         server = HealthServer(metrics, healthy)
         port = await server.start("127.0.0.1", 0)
         base = f"http://127.0.0.1:{port}"
-        results = [await asyncio.to_thread(_get, base + "/healthz")]
+        results = [await asyncio.to_thread(http_get, base + "/healthz")]
         state["ok"] = False
-        results.append(await asyncio.to_thread(_get, base + "/healthz"))
-        results.append(await asyncio.to_thread(_get, base + "/metrics"))
-        results.append(await asyncio.to_thread(_get, base + "/nope"))
+        results.append(await asyncio.to_thread(http_get, base + "/healthz"))
+        results.append(await asyncio.to_thread(http_get, base + "/metrics"))
+        results.append(await asyncio.to_thread(http_get, base + "/nope"))
         await server.close()
         return results
 
@@ -92,7 +84,7 @@ def test_a_slow_health_check_reports_unhealthy(monkeypatch: pytest.MonkeyPatch) 
     async def scenario() -> tuple[int, str]:
         server = HealthServer(Metrics(), hanging)
         port = await server.start("127.0.0.1", 0)
-        result = await asyncio.to_thread(_get, f"http://127.0.0.1:{port}/healthz")
+        result = await asyncio.to_thread(http_get, f"http://127.0.0.1:{port}/healthz")
         await server.close()
         return result
 
@@ -108,20 +100,14 @@ def test_demo_feeds_are_valid_feeds_served_on_loopback() -> None:
         assert all(e.published is not None for e in parsed.entries)
     with serve(feeds) as urls:
         for name, url in urls.items():
-            status, body = _get(url)
+            status, body = http_get(url)
             assert status == 200 and name in body
 
 
 def test_demo_runs_the_whole_pipeline_offline_and_writes_the_digest(tmp_path) -> None:
     import email
     import email.policy
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
-    proc = subprocess.run([sys.executable, "-m", "monitor", "demo", "--outbox", str(tmp_path / "out")],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    proc = run_monitor("demo", "--outbox", str(tmp_path / "out"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "polled 3 sample feeds: 12 stories, 9 about EU-Russia dialogue" in out

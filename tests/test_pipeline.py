@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import gzip
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -32,13 +31,6 @@ from tests.support.feedserver import (
 TIMEOUT = 2.0
 HTTP = HttpSettings(timeout=TIMEOUT, connect_timeout=1.0, max_body_bytes=1024 * 1024)
 RECENT = time.time() - 3600
-
-
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    srv = FeedServer()
-    yield srv
-    threading.Thread(target=srv.close, daemon=True).start()  # close() idles up to 0.5 s: don't wait for it
 
 
 @pytest.fixture(params=[0, 2], ids=["inline-parse", "2-workers"])

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from tests.support.cli import clean_env
+
 
 class Daemon:
     def __init__(self, config: Path, log: Path, args: tuple[str, ...] = ()):
         self.log = log
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
         self._out = log.open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run", *args],
-                                     cwd=config.parent, env=env, stdout=self._out, stderr=subprocess.STDOUT)
+                                     cwd=config.parent, env=clean_env(), stdout=self._out, stderr=subprocess.STDOUT)
         self.wait_for("daemon.started", timeout=20)
 
     def events(self, name: str | None = None) -> list[dict]:

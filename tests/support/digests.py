@@ -7,7 +7,6 @@ must not change meaning when someone tunes the lexicon. The stances are what the
 from __future__ import annotations
 
 import hashlib
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,12 +72,6 @@ def fail_feed(store: Store, name: str, when: datetime, failures: int = 3, error:
     assert state is not None, name
     store.save_poll(state.id, PollUpdate(polled_at=when, status="error", next_poll_at=when + timedelta(hours=1),
                                          consecutive_failures=failures, http_status=500, error=error))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # Evidence sentences as the judge stores them: one per state and story.

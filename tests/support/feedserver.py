@@ -85,7 +85,9 @@ class FeedServer:
 
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: close() then returns at once, so tests need not hand it to a thread.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
         self._thread.start()
 
     def url(self, path: str) -> str:
