@@ -722,6 +722,11 @@ def resolve_config_path(explicit: str | os.PathLike[str] | None) -> Path:
 def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Read and validate the config file; every failure is a ConfigError naming the file."""
     p = resolve_config_path(path)
+    return parse_settings(read_config_text(p), str(p), p)
+
+
+def read_config_text(p: Path) -> str:
+    """The config file's text; a ConfigError naming the file (and the line, for bad UTF-8) when it cannot be."""
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
@@ -729,8 +734,7 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     except OSError as exc:
         raise ConfigError(f"{p}: cannot read config file: {exc.strerror}") from None
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{p}:{line}: config file is not valid UTF-8") from None
-    return parse_settings(text, str(p), p)

@@ -40,6 +40,7 @@ from monitor.config import (
     format_duration,
     parse_duration,
     parse_settings,
+    read_config_text,
 )
 from monitor.files import write_atomic
 
@@ -351,14 +352,7 @@ class ConfigDocument:
     @classmethod
     def load(cls, path: Path) -> ConfigDocument:
         """Read and validate the config (a config that is invalid already is not edited: ConfigError)."""
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: config file not found (pass --config PATH or set $MONITOR_CONFIG)") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"{path}: config file is not valid UTF-8") from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+        text = read_config_text(path)
         settings = parse_settings(text, str(path), path)  # the syntax is known to be fine from here on
         loader = YAML(typ="rt")
         loader.preserve_quotes = True  # `"quoted"` stays quoted: the user chose it
