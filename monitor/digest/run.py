@@ -98,7 +98,8 @@ def gather(settings: Settings, store: Store, digest: DigestConfig, now: datetime
     last_sent = store.last_digest_run(digest.name, ("sent",))
     covered = store.digest_run_articles(last_sent.id) if last_sent is not None else []
     articles = store.digest_articles(topic, win.start, win.end, win.floor(win.start))
-    previous = store.digest_articles(topic, win.previous_start, win.start, win.floor(win.previous_start))
+    previous = store.digest_articles(topic, win.previous_start, win.start, win.floor(win.previous_start),
+                                     with_feeds=False)  # only counted
     enabled = [f.name for f in settings.enabled_feeds]
     states = store.feed_states(enabled)
     return win, DigestInput(

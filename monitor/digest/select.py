@@ -278,18 +278,16 @@ def _groups(articles: Sequence[ArticleRecord], covered: Sequence[CoveredArticle]
         if members[-1] >= n:  # a copy of something the previous digest already carried (members are in order)
             continue
         arts = tuple(articles[i] for i in members)
-        per_state: dict[str, list[Stance]] = {}
-        source: dict[int, ArticleRecord] = {}
+        per_state: dict[str, list[tuple[Stance, ArticleRecord]]] = {}
         for a in arts:
             for st in a.stances:
-                per_state.setdefault(st.country, []).append(st)
-                source[id(st)] = a
+                per_state.setdefault(st.country, []).append((st, a))
         merged: dict[str, tuple[Stance, ArticleRecord]] = {}
-        for code, sts in per_state.items():
-            best = max(sts, key=lambda st: st.confidence)
-            m = merge_stances(sts)
-            if m is not None:
-                merged[code] = (m, source[id(best)])
+        for code, pairs in per_state.items():
+            _best, source = max(pairs, key=lambda pair: pair[0].confidence)  # the copy the evidence comes from
+            stance = merge_stances(st for st, _ in pairs)
+            assert stance is not None  # never empty
+            merged[code] = (stance, source)
         out.append(_Group(arts, merged))
     return out
 

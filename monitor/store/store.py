@@ -426,12 +426,13 @@ class Store:
     # ------------------------------------------------------------------------------------------ digests
 
     def digest_articles(self, topic: str, since: datetime, until: datetime,
-                        published_since: datetime | None = None) -> list[ArticleRecord]:
+                        published_since: datetime | None = None, with_feeds: bool = True) -> list[ArticleRecord]:
         """Relevant articles *stored* in ``[since, until)``, newest first, with their stances and feeds.
 
         A digest window is about what arrived since the last one, so it goes by ``first_seen_at``: a story
         published at 06:50 but fetched at 07:10 belongs to the next morning's digest instead of falling between
-        two windows. ``published_since`` keeps out a new feed's backlog of old stories."""
+        two windows. ``published_since`` keeps out a new feed's backlog of old stories. Without ``with_feeds``
+        (the previous period, which is only counted) the articles carry no feed names."""
         with self.session() as s:
             query = (select(Article.id, Article.url, Article.title, Article.summary, Article.published_at,
                             Article.first_seen_at, Article.language, JudgementRow.relevance)
@@ -446,7 +447,8 @@ class Store:
             names: dict[int, list[str]] = {}
             stances: dict[int, list[Stance]] = {}
             for part in _chunks(ids):
-                names.update(_feed_names(s, part))
+                if with_feeds:
+                    names.update(_feed_names(s, part))
                 stances.update(_stances(s, part, topic))
             return [ArticleRecord(id=r.id, url=r.url, title=r.title, summary=r.summary, published=r.published_at,
                                   first_seen=r.first_seen_at, language=r.language,
