@@ -37,21 +37,25 @@ FIRST = [
 ]
 
 
+FEEDS = textwrap.dedent("""
+    feeds:
+      - name: Euractiv
+        url: https://euractiv.example/rss
+      - name: Politico Europe
+        url: https://politico-europe.example/rss
+      - name: ERR News
+        url: https://err-news.example/rss
+""").lstrip("\n")
+
+
+def daily(recipients: str) -> str:
+    return ('digests:\n  - name: daily\n    schedule: "0 7 * * *"\n    timezone: Europe/Brussels\n'
+            f"    recipients: {recipients}\n")
+
+
 def settings(smtp: str = "", extra: str = "", outbox: Path | None = None) -> Settings:
-    text = textwrap.dedent("""
-        feeds:
-          - name: Euractiv
-            url: https://euractiv.example/rss
-          - name: Politico Europe
-            url: https://politico-europe.example/rss
-          - name: ERR News
-            url: https://err-news.example/rss
-        digests:
-          - name: daily
-            schedule: "0 7 * * *"
-            timezone: Europe/Brussels
-            recipients: [analyst@example.org, "Desk <desk@example.org>"]
-    """) + textwrap.indent(textwrap.dedent(extra), "    ") + textwrap.dedent(smtp)
+    text = (FEEDS + daily('[analyst@example.org, "Desk <desk@example.org>"]')
+            + textwrap.indent(textwrap.dedent(extra), "    ") + textwrap.dedent(smtp))
     if outbox is not None:
         text += f"outbox: {outbox}\n"
     return parse_settings(text, "test.yaml")
@@ -253,22 +257,8 @@ class Cli:
         self.tmp = tmp_path
         self.db = f"sqlite:///{tmp_path}/monitor.db"
         self.config = tmp_path / "monitor.yaml"
-        self.config.write_text(textwrap.dedent(f"""
-            database: {self.db}
-            outbox: {tmp_path}/outbox
-            feeds:
-              - name: Euractiv
-                url: https://euractiv.example/rss
-              - name: Politico Europe
-                url: https://politico-europe.example/rss
-              - name: ERR News
-                url: https://err-news.example/rss
-            digests:
-              - name: daily
-                schedule: "0 7 * * *"
-                timezone: Europe/Brussels
-                recipients: [analyst@example.org]
-        """) + smtp, encoding="utf-8")
+        self.config.write_text(f"database: {self.db}\noutbox: {tmp_path}/outbox\n" + FEEDS
+                               + daily("[analyst@example.org]") + smtp, encoding="utf-8")
         self.seed(FIRST, hours_ago=2)
 
     def seed(self, stories: list[Story], hours_ago: float = 0) -> None:
