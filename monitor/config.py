@@ -22,6 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError
 
 from monitor import USER_AGENT
 from monitor.digest.cron import Cron, parse_cron, zone
+from monitor.sanitize import unsafe_characters
 
 DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
@@ -341,6 +342,16 @@ def _string(value: Any) -> str:
     return text
 
 
+def _feed_name(value: Any) -> str:
+    """Feed names are printed in terminals, logs and digests: control characters and bidi overrides in one
+    could retitle a terminal or make the name read backwards, so they are refused rather than silently kept."""
+    text = _string(value)
+    bad = unsafe_characters(text)
+    if bad:
+        raise ValueError(f"contains control or bidi-override characters ({', '.join(bad)}); remove them")
+    return text
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -424,7 +435,7 @@ def _read_feeds(r: _Reader, node: Any, line: int | None, interval: float, langua
         where = f"feeds[{i}]"
         item_line = r.line(node, i)
         m = r.mapping(item, where, item_line, _FEED)
-        name = r.get(m, "name", where, _string)
+        name = r.get(m, "name", where, _feed_name)
         url = r.get(m, "url", where, lambda v: check_http_url(_string(v)))
         tags = r.get(m, "tags", where, _tags, ())
         key = name.casefold()

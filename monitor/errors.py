@@ -4,3 +4,8 @@ parser workers import the command line's module too (multiprocessing re-imports 
 
 class StoreError(Exception):
     """The database could not be reached or used; the message is one line, without credentials."""
+
+
+class RejectedContent(StoreError):
+    """The database is up but refused what one feed delivered (a value it cannot store, a constraint). That is the
+    feed's error, recorded against the feed, and never the poll cycle's."""

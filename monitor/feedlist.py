@@ -43,6 +43,7 @@ from monitor.config import (
     read_config_text,
 )
 from monitor.files import write_atomic
+from monitor.sanitize import clean_line
 
 NAME_LIMIT = 80  # a derived name is a label in tables and digests, not a paragraph
 # Where sites without a <link rel="alternate"> usually keep their feed, most common first.
@@ -99,8 +100,9 @@ def url_key(url: str) -> str:
 
 
 def clean_name(text: str | None) -> str:
-    """Collapse whitespace and keep a name short enough for a table column."""
-    name = " ".join((text or "").split())
+    """Collapse whitespace, drop control and bidi-override characters (a feed's title becomes the name, and the
+    config refuses names with them) and keep a name short enough for a table column."""
+    name = clean_line(text or "")
     if len(name) > NAME_LIMIT:
         name = name[: NAME_LIMIT - 1].rstrip() + "…"
     return name

@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from monitor.config import HttpSettings
+from monitor.sanitize import clean_line
 
 Outcome = Literal["ok", "not_modified", "error"]
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -246,9 +247,9 @@ class Fetcher:
                         raise FetchError("redirect", f"HTTP {status} redirect without a Location", status)
                     target = urljoin(url, location.strip())
                     if urlsplit(target).scheme.lower() not in ("http", "https"):
-                        raise FetchError("redirect", f"redirect to non-http URL {target[:200]}", status)
+                        raise FetchError("redirect", f"redirect to non-http URL {clean_line(target)[:200]}", status)
                     if target in seen:
-                        raise FetchError("redirect", f"redirect loop at {target[:200]}", status)
+                        raise FetchError("redirect", f"redirect loop at {clean_line(target)[:200]}", status)
                     all_permanent = all_permanent and status in (301, 308)
                     permanent = target if all_permanent else None
                     seen.add(target)
@@ -269,11 +270,12 @@ class Fetcher:
                                max_age=max_age, permanent_redirect=permanent)
         if status >= 400 or status < 200:
             retry = parse_retry_after(resp.headers.get("retry-after")) if status in (429, 503) else None
-            reason = resp.reason_phrase or ""
+            reason = clean_line(resp.reason_phrase or "")[:100]
             hint = f", retry after {retry:.0f}s" if retry is not None else ""
             raise FetchError("http", f"HTTP {status} {reason}{hint}".strip(), status, retry)
         if status != 200:
-            raise FetchError("http", f"unexpected HTTP {status} {resp.reason_phrase or ''}".strip(), status)
+            raise FetchError("http", f"unexpected HTTP {status} {clean_line(resp.reason_phrase or '')[:100]}".strip(),
+                             status)
         declared = resp.headers.get("content-length")
         limit = self.settings.max_body_bytes
         if declared and declared.isdigit() and int(declared) > limit and "content-encoding" not in resp.headers:
@@ -293,7 +295,7 @@ class Fetcher:
 
 
 def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = clean_line(str(exc)) or type(exc).__name__
     return text[:200]
 
 

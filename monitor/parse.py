@@ -21,6 +21,8 @@ from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 import feedparser
 
+from monitor.sanitize import clean_line, clean_text
+
 SUMMARY_CHARS = 1000  # shown in digests and exports
 TEXT_CHARS = 50_000  # what the judge reads: the fullest text the feed gives
 FUTURE_SLACK = timedelta(days=1)  # later "published" dates are clock or timezone bugs: use first-seen instead
@@ -75,7 +77,7 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     """
     if not url:
         return None
-    url = url.strip()
+    url = clean_text(url).strip()
     if base:
         try:
             url = urljoin(base, url)
@@ -120,7 +122,7 @@ def html_to_text(fragment: str | None) -> str:
     """Readable plain text from an HTML fragment: paragraphs become line breaks, entities are decoded."""
     if not fragment:
         return ""
-    text = fragment
+    text = clean_text(fragment)
     if "<" in text:
         text = _COMMENTS.sub(" ", text)
         text = _DROP_BLOCKS.sub(" ", text)
@@ -145,7 +147,7 @@ def _plain(detail: Mapping[str, Any] | None, value: str | None) -> str:
         return ""
     kind = (detail or {}).get("type", "text/html")
     if kind == "text/plain" and "<" not in value:
-        return " ".join(value.split())
+        return clean_line(value)
     return html_to_text(value)
 
 
@@ -229,13 +231,13 @@ def _looks_like_html(body: bytes) -> bool:
 
 
 def _one_line(exc: object) -> str:
-    text = " ".join(str(exc).split())
+    text = clean_line(str(exc))
     return text[:200] or type(exc).__name__
 
 
 def _guid(raw_id: str | None, url: str | None, title: str, published: datetime | None) -> str:
     if raw_id and raw_id.strip():
-        return " ".join(raw_id.split())[:512]
+        return clean_line(raw_id)[:512]
     if url:
         return url[:512]
     digest = hashlib.sha1(f"{title}\x00{published.isoformat() if published else ''}".encode()).hexdigest()
@@ -372,8 +374,8 @@ def _parse_json_feed(body: bytes, base_url: str | None, language: str | None, no
             continue
         url = canonical_url(_s(item.get("url")) or _s(item.get("external_url")), base_url or base)
         title = html_to_text(_s(item.get("title")))
-        text = html_to_text(_s(item.get("content_html"))) or " ".join(_s(item.get("content_text")).split())
-        summary = " ".join(_s(item.get("summary")).split()) or text
+        text = html_to_text(_s(item.get("content_html"))) or clean_line(_s(item.get("content_text")))
+        summary = clean_line(_s(item.get("summary"))) or text
         if not title and not text:
             continue
         published = _sane(_iso(_s(item.get("date_published")) or _s(item.get("date_modified"))), now)
@@ -387,7 +389,7 @@ def _parse_json_feed(body: bytes, base_url: str | None, language: str | None, no
             published=published,
             language=language or _language(_s(item.get("language"))) or feed_lang,
         ))
-    return ParsedFeed(entries=tuple(entries), title=_s(doc.get("title")) or None,
+    return ParsedFeed(entries=tuple(entries), title=clean_line(_s(doc.get("title"))) or None,
                       link=canonical_url(_s(doc.get("home_page_url")), base_url))
 
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from monitor import schedule
 from monitor.analyse import Analysed, process_document, warm, worker_init
 from monitor.config import FeedConfig, Settings
+from monitor.errors import RejectedContent
 from monitor.fetch import Fetcher, FetchRequest, FetchResult
 from monitor.judge import Judgement
 from monitor.logs import get_logger
@@ -252,7 +253,20 @@ class Pipeline:
             ttl_seconds=int(parsed.ttl) if parsed is not None and parsed.ttl is not None else None,
         )
         entries = parsed.entries if parsed is not None and not failed else ()
-        saved: SaveResult = await self.db(self.store.save_poll, state.id, update, entries, judgements)
+        try:
+            saved: SaveResult = await self.db(self.store.save_poll, state.id, update, entries, judgements)
+        except RejectedContent as exc:
+            # The database is up but refused this feed's items: the feed fails and backs off (its validators are
+            # not kept, so the items are fetched again once the feed or the database is fixed); the cycle goes on.
+            failures = state.consecutive_failures + 1
+            plan = schedule.plan_next(feed.interval, failed=True, failures=failures,
+                                      max_backoff=self.settings.http.max_backoff)
+            update = replace(update, status="error", error=str(exc), warning=None, consecutive_failures=failures,
+                             next_poll_at=schedule.next_poll_at(now, plan))
+            await self.db(self.store.save_poll, state.id, update)
+            return FeedReport(feed=feed.name, url=feed.url, status="error", entries=len(entries),
+                              http_status=fetched.status, error=str(exc), next_poll_at=update.next_poll_at,
+                              error_kind="database")
         return FeedReport(
             feed=feed.name, url=feed.url, status=status, new=saved.new, linked=saved.linked, entries=len(entries),
             http_status=fetched.status, error=error, warning=update.warning, next_poll_at=update.next_poll_at,

@@ -322,6 +322,15 @@ ERRORS = [
     pytest.param("feeds: 3\n", "1: feeds: expected a list of feeds, got int 3", id="feeds-not-a-list"),
     pytest.param(
         """
+        feeds:
+          - name: "Daily \\u202Ebrief\\e]0;x\\a"
+            url: http://a.example/
+        """,
+        "2: feeds[0].name: contains control or bidi-override characters (U+0007, U+001B, U+202E); remove them",
+        id="name-with-escapes",
+    ),
+    pytest.param(
+        """
         log:
           level: loud
         """,

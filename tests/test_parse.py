@@ -389,3 +389,29 @@ def test_future_dates_fall_back_to_first_seen() -> None:
     entries = parse_feed(json.dumps(doc).encode(), {}, "https://x.example/f", now=NOW).entries
     assert entries[0].published is None
     assert entries[1].published == NOW + timedelta(hours=2)
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("plain text stays", "plain text stays"),
+    ("tab\tand\nnewline stay", "tab\tand\nnewline stay"),
+    ("NUL\x00 goes", "NUL goes"),
+    ("\x1b[31mred\x1b[0m", "[31mred[0m"),
+    ("title\x1b]0;retitled\x07", "title]0;retitled"),
+    ("C1\x85 and\x9b CSI", "C1 and CSI"),
+    ("reads \u202ebackwards\u202c", "reads backwards"),
+    ("isolate \u2067x\u2069", "isolate x"),
+    ("marks \u200e\u200f stay", "marks \u200e\u200f stay"),
+    ("windows\r\nline\rends", "windows\nline\nends"),
+    ("lone \ud800 surrogate", "lone  surrogate"),
+    ("Ελληνικά, русский, عربي", "Ελληνικά, русский, عربي"),
+])
+def test_clean_text(raw: str, clean: str) -> None:
+    from monitor.sanitize import clean_text
+
+    assert clean_text(raw) == clean
+
+
+def test_rss_with_raw_control_bytes_is_cleaned() -> None:
+    body = rss([Item("Ministers\x01 talk", "https://x.example/1", "g\x02", "<p>Body\x1b text\x7f</p>")])
+    (entry,) = parse_feed(body, {}, "https://x.example/feed").entries
+    assert (entry.title, entry.guid, entry.summary) == ("Ministers talk", "g", "Body text")

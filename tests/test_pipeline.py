@@ -361,3 +361,70 @@ def test_feed_language_from_config(store: Store, feed_server: FeedServer) -> Non
     assert article.url == "https://lang.example/0"
     assert abs((article.published - datetime.fromtimestamp(RECENT, UTC)).total_seconds()) < 1
     assert article.first_seen > datetime.now(UTC) - timedelta(minutes=1)
+
+
+# ------------------------------------------------------------------------------------------------ hostile text
+
+UNSAFE = ("\x00", "\x1b", "\x07", "\x85", "\u202e", "\u2066")
+
+
+def test_nul_controls_and_bidi_overrides_are_removed_where_text_enters(store: Store,
+                                                                        feed_server: FeedServer) -> None:
+    """A JSON Feed may carry NUL legitimately escaped; PostgreSQL cannot store it, terminals obey ESC sequences,
+    and U+202E makes a title read backwards. All of it is gone before the store sees the entries."""
+    import json
+
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": "Hostile\u202e outlet",
+           "items": [{"id": "h1", "url": "https://hostile.example/1",
+                      "title": "Envoys\u0000 meet \x1b]0;owned\x07again in Geneva",
+                      "content_text": "Talks\u0000 go on.\u202eReversed\u202c text and a C1\u0085 control.",
+                      "date_published": datetime.fromtimestamp(RECENT, UTC).isoformat()}]}
+    body = json.dumps(doc).encode()
+    settings = make_settings(store.url, [cfg("Hostile", feed_server.route(
+        "/h.json", Feed(body, content_type="application/feed+json")))])
+    (report,) = cycles(settings, store)[0].reports
+    assert report.status == "ok" and report.new == 1, report
+    (article,) = list(store.articles())
+    (chunk,) = list(store.texts())
+    stored = [article.title, article.summary, chunk[0][2], state(store, "Hostile").title or ""]
+    for text in stored:
+        assert not any(c in text for c in UNSAFE), repr(text)
+    assert article.title == "Envoys meet ]0;ownedagain in Geneva"
+    assert "Reversed text" in chunk[0][2]
+
+
+def _refuse_poisoned_titles(store: Store) -> None:
+    """A real database-side refusal of one feed's content (what a NUL byte is to PostgreSQL), as a trigger."""
+    with store.engine.begin() as conn:
+        if store.dialect == "postgresql":
+            conn.exec_driver_sql(
+                "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
+                "IF strpos(NEW.title, 'poison') > 0 THEN RAISE EXCEPTION 'poisoned title refused' USING ERRCODE = '22000';"
+                " END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+            conn.exec_driver_sql("CREATE TRIGGER refuse_poison BEFORE INSERT ON articles FOR EACH ROW "
+                                 "EXECUTE FUNCTION refuse_poison()")
+        else:
+            conn.exec_driver_sql("CREATE TRIGGER refuse_poison BEFORE INSERT ON articles "
+                                 "WHEN NEW.title LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned title refused');"
+                                 " END")
+
+
+def test_database_refusing_one_feed_fails_that_feed_only(store: Store, feed_server: FeedServer) -> None:
+    _refuse_poisoned_titles(store)
+    good = Feed(rss(items("Good")))
+    bad = Feed(rss([Item("A poison pill of a headline", "https://bad.example/1", "p1", published=RECENT)]))
+    settings = make_settings(store.url, [cfg("Good", feed_server.route("/good", good)),
+                                         cfg("Bad", feed_server.route("/bad", bad))])
+    first, second = cycles(settings, store, rounds=2)
+    by_name = {r.feed: r for r in first.reports}
+    assert by_name["Good"].status == "ok" and by_name["Good"].new == 3
+    assert by_name["Bad"].failed and by_name["Bad"].error_kind == "database"
+    assert "refused" in (by_name["Bad"].error or "") and "poisoned title refused" in (by_name["Bad"].error or "")
+    st = state(store, "Bad")
+    assert st.last_status == "error" and st.consecutive_failures == 2  # fetched and refused again: no validators
+    assert "poisoned title refused" in (st.last_error or "")
+    assert st.next_poll_at is not None and st.last_polled_at is not None
+    assert (st.next_poll_at - st.last_polled_at) > timedelta(minutes=15)  # backing off past the interval
+    assert {r.feed: r.status for r in second.reports} == {"Good": "not_modified", "Bad": "error"}
+    assert bad.served_200 == 2
+    assert sorted(titles(store)) == [f"Good story {i}" for i in range(3)]

@@ -16,13 +16,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.config import FeedConfig
-from monitor.errors import StoreError
+from monitor.errors import RejectedContent, StoreError
 from monitor.judge import Judgement, Stance
 from monitor.parse import Entry, title_key
+from monitor.sanitize import clean_line
 from monitor.store.models import Article, ArticleFeed, DigestItemRow, DigestRunRow, Feed, JudgementRow, StanceRow
 from monitor.store.records import (
     ArticleRecord,
@@ -171,7 +172,10 @@ class Store:
     def save_poll(self, feed_id: int, poll: PollUpdate, entries: Sequence[Entry] = (),
                   judgements: Mapping[str, Sequence[Judgement]] | None = None) -> SaveResult:
         """Store a poll's entries, the judgements of the new ones (by guid) and the feed's new state in one
-        transaction: a crash leaves none of them."""
+        transaction: a crash leaves none of them.
+
+        ``RejectedContent`` when the database refuses the entries themselves (a value it cannot hold, a constraint
+        that still fails after the retries): the caller records that as this feed's failure."""
         for attempt in range(3):
             try:
                 with self.session() as s:
@@ -179,11 +183,13 @@ class Store:
                               if entries else SaveResult())
                     self._update_feed(s, feed_id, poll)
                 return result
-            except IntegrityError:
+            except IntegrityError as exc:
                 # Another writer (a manual `monitor poll` beside the daemon) stored the same story between our
                 # lookups and our insert; the retry's lookups see it.
                 if attempt == 2:
-                    raise
+                    raise RejectedContent(f"database refused the feed's items: {_db_reason(exc)}") from exc
+            except (DBAPIError, StatementError) as exc:  # DataError (NUL in text, out of range), bad encodings
+                raise RejectedContent(f"database refused the feed's items: {_db_reason(exc)}") from exc
         raise AssertionError("unreachable")
 
     def _update_feed(self, s: Session, feed_id: int, poll: PollUpdate) -> None:
@@ -586,6 +592,11 @@ def _digest_run(r: DigestRunRow) -> DigestRun:
                      attempts=r.attempts or 0, stories=r.stories or 0, articles=r.articles or 0,
                      recipients=tuple(a.strip() for a in (r.recipients or "").splitlines() if a.strip()),
                      message_id=r.message_id, delivery=r.delivery, error=r.error)
+
+
+def _db_reason(exc: StatementError) -> str:
+    """The driver's own words without the statement and its parameters (which may hold a whole article)."""
+    return clean_line(_first_line(exc.orig if exc.orig is not None else exc))
 
 
 def _first_line(exc: object) -> str:
