@@ -121,16 +121,16 @@ def main() -> None:
     seeded = time.perf_counter() - started
 
     layout = load_layout()
-    digest_run.prepare(settings, store, digest, now, layout)  # warm: templates compiled, topic loaded
+    digest_run.prepare(settings, store, digest, now, layout=layout)  # warm: templates compiled, topic loaded
     totals, reads, selects, renders = [], [], [], []
     prep = None
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        prep = digest_run.prepare(settings, store, digest, now, layout)
+        prep = digest_run.prepare(settings, store, digest, now, layout=layout)
         totals.append(time.perf_counter() - t0)
         # The same work in its three parts, for the breakdown.
         t0 = time.perf_counter()
-        _win, inp = digest_run.gather(settings, store, digest, now)
+        inp = digest_run.gather(settings, store, digest, digest_run.preview_window(store, digest, now))
         t1 = time.perf_counter()
         data = build(inp, layout)
         t2 = time.perf_counter()

@@ -621,7 +621,8 @@ def digest_preview(ctx: Context, name: str, out: str | None) -> None:
 @click.argument("name")
 @pass_ctx
 def digest_send(ctx: Context, name: str) -> None:
-    """Build a digest and deliver it now (SMTP, or the outbox without an smtp section). Exits 1 if undelivered."""
+    """Build a digest and deliver it now (SMTP, or the outbox without an smtp section). Exits 1 if undelivered;
+    sends nothing (and says so) while another process is delivering the same digest."""
     from monitor.digest.run import send
 
     settings = ctx.settings()

@@ -243,6 +243,10 @@ class Daemon:
                 job.remove()
         assert self.pipeline is not None
         now = _now()
+        if initial:
+            expired = await self.pipeline.db(self.store.expire_digest_runs, now)
+            if expired:
+                log.warning("digest.interrupted_runs_failed", runs=expired)
         for name, digest in self.digests.items():
             if not initial and self.scheduler.get_job(f"digest:{name}") is not None and name not in (changed or ()):
                 continue  # unchanged: keep its plan, including a pending retry

@@ -37,8 +37,9 @@ digests:
     store = open_store(db)
     try:
         # The last digest went out three days ago; the daemon has been down since, missing three slots.
-        last = store.start_digest_run("daily", now - timedelta(days=4), now - timedelta(days=3),
-                                      now - timedelta(days=3))
+        last = store.claim_digest_run("daily", now - timedelta(days=3), first_start=now - timedelta(days=4),
+                                      expires_at=now - timedelta(days=3) + timedelta(hours=1), owner="test:1").run
+        assert last is not None
         store.finish_digest_run(last.id, "sent", now - timedelta(days=3), attempts=1)
         seed(store, [Story("Hungary calls for EU talks with Moscow", {"HU": HU_PRO}),
                      Story("Estonia expels two Russian diplomats", {"EE": EE_HARD})], now - timedelta(days=2))

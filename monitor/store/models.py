@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -142,7 +143,10 @@ class DigestRunRow(Base):
     ``status`` moves to ``sent`` only once the SMTP server (or the outbox folder) accepted the message."""
 
     __tablename__ = "digest_runs"
-    __table_args__ = (Index("ix_digest_runs_name_created_at", "name", "created_at"),)
+    __table_args__ = (Index("ix_digest_runs_name_created_at", "name", "created_at"),
+                      # one run in flight per digest, whatever process or machine claimed it
+                      Index("uq_digest_runs_pending_name", "name", unique=True,
+                            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -159,6 +163,13 @@ class DigestRunRow(Base):
     message_id: Mapped[str | None] = mapped_column(String(300))
     delivery: Mapped[str | None] = mapped_column(Text)  # "smtp host:port" or the .eml file written
     error: Mapped[str | None] = mapped_column(Text)
+    # The run covers articles with from_article_id < id <= to_article_id: ids in commit order, so a story stored
+    # while a run was being read lands in the next window instead of between two (from is None on a digest's
+    # first run, which goes back one schedule period by arrival time instead).
+    from_article_id: Mapped[int | None] = mapped_column(Integer)
+    to_article_id: Mapped[int | None] = mapped_column(Integer)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # pending past this: the sender died
+    owner: Mapped[str | None] = mapped_column(String(200))  # "host:pid" of the process that claimed the run
 
 
 class DigestItemRow(Base):

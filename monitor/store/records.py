@@ -121,6 +121,20 @@ class DigestRun:
     message_id: str | None = None
     delivery: str | None = None
     error: str | None = None
+    from_article_id: int | None = None  # the window's article ids: from (exclusive) ...
+    to_article_id: int | None = None  # ... to (inclusive)
+    expires_at: datetime | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestClaim:
+    """What ``Store.claim_digest_run`` decided: the caller owns ``run``, or another sender is at it (``holder``),
+    or another process already covered this cron slot (``done``)."""
+
+    run: DigestRun | None
+    holder: DigestRun | None = None
+    done: DigestRun | None = None
 
 
 @dataclass(frozen=True)

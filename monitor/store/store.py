@@ -8,13 +8,15 @@ URL; or (3) this feed posted the same title within ``REPOST_WINDOW`` (re-posts w
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,8 +28,10 @@ from monitor.parse import Entry, title_key
 from monitor.sanitize import clean_line
 from monitor.store.models import Article, ArticleFeed, DigestItemRow, DigestRunRow, Feed, JudgementRow, StanceRow
 from monitor.store.records import (
+    SUCCESSFUL_RUNS,
     ArticleRecord,
     CoveredArticle,
+    DigestClaim,
     DigestRun,
     FeedState,
     PollUpdate,
@@ -38,6 +42,7 @@ from monitor.store.records import (
 MIGRATIONS = Path(__file__).parent / "migrations"
 REPOST_WINDOW = timedelta(days=3)
 MIN_REPOST_KEY = 20  # shorter titles ("Live updates", "Morning briefing") repeat without being re-posts
+LEGACY_PENDING = timedelta(hours=1)  # runs recorded before runs had an expiry: pending this long, the sender died
 CHUNK = 500  # IN (...) lists are kept below every backend's parameter limit
 
 
@@ -431,21 +436,31 @@ class Store:
 
     # ------------------------------------------------------------------------------------------ digests
 
-    def digest_articles(self, topic: str, since: datetime, until: datetime,
-                        published_since: datetime | None = None, with_feeds: bool = True) -> list[ArticleRecord]:
-        """Relevant articles *stored* in ``[since, until)``, newest first, with their stances and feeds.
+    def digest_articles(self, topic: str, since: datetime, until: datetime | None = None,
+                        published_since: datetime | None = None, with_feeds: bool = True, *,
+                        after_id: int | None = None, upto_id: int | None = None) -> list[ArticleRecord]:
+        """Relevant articles that arrived in a window, newest first, with their stances and feeds.
 
-        A digest window is about what arrived since the last one, so it goes by ``first_seen_at``: a story
-        published at 06:50 but fetched at 07:10 belongs to the next morning's digest instead of falling between
-        two windows. ``published_since`` keeps out a new feed's backlog of old stories. Without ``with_feeds``
-        (the previous period, which is only counted) the articles carry no feed names."""
+        A digest window is about what arrived since the last one, not what was published: a story published at
+        06:50 but fetched at 07:10 belongs to the next morning's digest. Arrival is told by the article id where
+        the run claimed an id range (``after_id < id <= upto_id``): ids are handed out in commit order up to the
+        claim's watermark, so nothing committed late can fall between two windows, as it could between two
+        ``first_seen_at`` times stamped before their commit. Without ``after_id`` (a digest's first run, or a run
+        after one made by an older version) ``first_seen_at >= since`` is the lower bound. ``published_since``
+        keeps out a new feed's backlog of old stories. Without ``with_feeds`` (the previous period, which is only
+        counted) the articles carry no feed names."""
         with self.session() as s:
             query = (select(Article.id, Article.url, Article.title, Article.summary, Article.published_at,
                             Article.first_seen_at, Article.language, JudgementRow.relevance)
                      .join(JudgementRow, JudgementRow.article_id == Article.id)
-                     .where(JudgementRow.topic == topic, JudgementRow.relevant.is_(True),
-                            Article.first_seen_at >= since, Article.first_seen_at < until)
+                     .where(JudgementRow.topic == topic, JudgementRow.relevant.is_(True))
                      .order_by(Article.published_at.desc(), Article.id.desc()))
+            query = query.where(Article.id > after_id) if after_id is not None else query.where(
+                Article.first_seen_at >= since)
+            if upto_id is not None:
+                query = query.where(Article.id <= upto_id)
+            if until is not None:
+                query = query.where(Article.first_seen_at < until)
             if published_since is not None:
                 query = query.where(Article.published_at >= published_since)
             rows = s.execute(query).all()
@@ -462,24 +477,118 @@ class Store:
                                   stances=tuple(stances.get(r.id, ())))
                     for r in rows]
 
-    def start_digest_run(self, name: str, window_start: datetime, window_end: datetime, created_at: datetime, *,
-                         article_ids: Sequence[int] = (), stories: int = 0, recipients: Sequence[str] = (),
-                         scheduled_for: datetime | None = None, status: str = "pending") -> DigestRun:
-        """Record a run and the articles it covers, before anything is sent (``status="empty"`` for a run that
-        found nothing to send)."""
-        ids = sorted(set(article_ids))
+    def claim_digest_run(self, name: str, now: datetime, *, first_start: datetime, expires_at: datetime,
+                         owner: str, scheduled_for: datetime | None = None,
+                         recipients: Sequence[str] = ()) -> DigestClaim:
+        """Record a ``pending`` run of digest ``name`` and the window it owns, unless another sender got there first.
+
+        Two senders of one digest (a manual ``digest send`` beside the daemon, two daemons on one database) must not
+        both mail the same window, so deciding the window and recording the run is one transaction under a lock
+        per digest: a PostgreSQL advisory lock, or SQLite's single write lock taken before anything is read. Under
+        it, runs whose sender died are failed, a run still in flight makes this claim ``busy``, a cron slot
+        another process already covered makes it ``done``, and otherwise the window runs from the end of the
+        last successful run (or, for a digest that never succeeded, from its first attempt, else
+        ``first_start``) to ``now``, and from its last article id to the watermark: the highest id whose
+        transaction has ended (see ``_article_watermark``)."""
         with self.session() as s:
-            run = DigestRunRow(name=name, status=status, window_start=window_start, window_end=window_end,
-                               scheduled_for=scheduled_for, created_at=created_at, attempts=0, stories=stories,
-                               articles=len(ids), recipients="\n".join(recipients),
-                               finished_at=created_at if status != "pending" else None)
+            self._lock_digest(s, name)
+            self._expire_pending(s, now, name)
+            holder = s.scalars(select(DigestRunRow).where(DigestRunRow.name == name,
+                                                          DigestRunRow.status == "pending")).first()
+            if holder is not None:
+                return DigestClaim(None, holder=_digest_run(holder))
+            if scheduled_for is not None:
+                done = s.scalars(select(DigestRunRow).where(DigestRunRow.name == name,
+                                                            DigestRunRow.status.in_(SUCCESSFUL_RUNS),
+                                                            DigestRunRow.scheduled_for == scheduled_for)
+                                 .order_by(DigestRunRow.id.desc())).first()
+                if done is not None:
+                    return DigestClaim(None, done=_digest_run(done))
+            start, after, upto = self._next_window(s, name, now, first_start, barrier=True)
+            run = DigestRunRow(name=name, status="pending", window_start=start, window_end=now,
+                               from_article_id=after, to_article_id=upto,
+                               scheduled_for=scheduled_for, created_at=now, attempts=0, stories=0, articles=0,
+                               recipients="\n".join(recipients), expires_at=expires_at, owner=owner)
             s.add(run)
             s.flush()
-            for part in _chunks(ids):
-                s.execute(insert(DigestItemRow.__table__), [{"run_id": run.id, "article_id": aid} for aid in part])
-            return _digest_run(run)
+            return DigestClaim(_digest_run(run))
 
-    def finish_digest_run(self, run_id: int, status: str, finished_at: datetime, *, attempts: int,
+    def digest_window(self, name: str, now: datetime, first_start: datetime) -> tuple[datetime, int | None, int]:
+        """The window the next run of ``name`` would claim now (start, after id, up-to id), for previews: read
+        without locks, so a claim made a moment later may reach a little further."""
+        with self.session() as s:
+            return self._next_window(s, name, now, first_start, barrier=False)
+
+    def _next_window(self, s: Session, name: str, now: datetime, first_start: datetime,
+                     barrier: bool) -> tuple[datetime, int | None, int]:
+        table = DigestRunRow.__table__
+        last = s.execute(select(table.c.window_end, table.c.to_article_id)
+                         .where(table.c.name == name, table.c.status.in_(SUCCESSFUL_RUNS))
+                         .order_by(table.c.id.desc()).limit(1)).first()
+        if last is not None:
+            start, after = last.window_end, last.to_article_id
+        else:  # never succeeded: from the first attempt, which failed, else one period back
+            first_try = s.scalar(select(func.min(table.c.window_start)).where(table.c.name == name))
+            start, after = (first_try if first_try is not None else first_start), None
+        upto = self._article_watermark(s) if barrier else s.scalar(select(func.coalesce(func.max(Article.id), 0)))
+        return min(start, now), after, upto or 0
+
+    def _lock_digest(self, s: Session, name: str) -> None:
+        if self.dialect == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"monitor.digest:{name}"})
+            s.execute(text("SET LOCAL lock_timeout = '60s'"))
+        else:
+            # SQLite has one writer at a time: a write first thing (even one that changes nothing) takes that lock
+            # before the transaction reads anything, so the reads below cannot be overtaken by another sender.
+            s.execute(update(DigestRunRow.__table__).where(DigestRunRow.__table__.c.id < 0).values(status="pending"))
+
+    def _article_watermark(self, s: Session) -> int:
+        """The highest article id such that every article with an id up to it is committed or rolled back.
+
+        SQLite: this transaction holds the only write lock, so no insert is in flight. PostgreSQL hands out ids
+        from a sequence before commit, out of commit order; a SHARE lock on the table waits until every
+        transaction that inserted articles has ended (and holds new inserts back for the moment it takes to read
+        the maximum)."""
+        if self.dialect == "postgresql":
+            s.execute(text("LOCK TABLE articles IN SHARE MODE"))
+        return s.scalar(select(func.coalesce(func.max(Article.id), 0))) or 0
+
+    def _expire_pending(self, s: Session, now: datetime, name: str | None = None) -> int:
+        """Fail pending runs whose sender is gone: past their ``expires_at`` (or, from versions before it, an hour
+        old), or claimed by a process of this host that no longer exists (a kill -9, a crash), which need not
+        wait for the expiry."""
+        table = DigestRunRow.__table__
+        query = select(table.c.id, table.c.owner, table.c.expires_at, table.c.created_at).where(
+            table.c.status == "pending")
+        if name is not None:
+            query = query.where(table.c.name == name)
+        dead: list[int] = []
+        for run_id, owner, expires_at, created_at in s.execute(query):
+            deadline = expires_at if expires_at is not None else created_at + LEGACY_PENDING
+            if deadline < now or (owner and not _owner_alive(owner)):
+                dead.append(run_id)
+        if dead:
+            s.execute(update(table).where(table.c.id.in_(dead)).values(
+                status="failed", finished_at=now, error="interrupted before the server confirmed delivery"))
+        return len(dead)
+
+    def expire_digest_runs(self, now: datetime, name: str | None = None) -> int:
+        """Fail the pending runs whose sender is gone (see ``_expire_pending``); the daemon calls this on start."""
+        with self.session() as s:
+            return self._expire_pending(s, now, name)
+
+    def record_digest_items(self, run_id: int, article_ids: Sequence[int], stories: int) -> DigestRun:
+        """The articles a claimed run is about to deliver, stored before anything is sent: the next run of the
+        same digest leaves them out, and ``digest list`` can say what went out."""
+        ids = sorted(set(article_ids))
+        with self.session() as s:
+            for part in _chunks(ids):
+                s.execute(insert(DigestItemRow.__table__), [{"run_id": run_id, "article_id": aid} for aid in part])
+            s.execute(update(DigestRunRow.__table__).where(DigestRunRow.__table__.c.id == run_id)
+                      .values(stories=stories, articles=len(ids)))
+            return _digest_run(s.get_one(DigestRunRow, run_id))
+
+    def finish_digest_run(self, run_id: int, status: str, finished_at: datetime, *, attempts: int = 0,
                           message_id: str | None = None, delivery: str | None = None,
                           error: str | None = None) -> DigestRun:
         with self.session() as s:
@@ -487,18 +596,6 @@ class Store:
                 status=status, finished_at=finished_at, attempts=attempts, message_id=message_id,
                 delivery=delivery, error=error))
             return _digest_run(s.get_one(DigestRunRow, run_id))
-
-    def abandon_digest_runs(self, name: str, before: datetime, now: datetime) -> int:
-        """Runs of ``name`` still ``pending`` since before ``before`` died mid-send (a crash, a kill -9): call
-        them failed, so that they read as what they are and their window is covered again."""
-        with self.session() as s:
-            result = s.execute(update(DigestRunRow.__table__)
-                               .where(DigestRunRow.__table__.c.name == name,
-                                      DigestRunRow.__table__.c.status == "pending",
-                                      DigestRunRow.__table__.c.created_at < before)
-                               .values(status="failed", finished_at=now,
-                                       error="interrupted before the server confirmed delivery"))
-            return result.rowcount or 0  # type: ignore[attr-defined]
 
     def last_digest_run(self, name: str, statuses: Sequence[str] | None = None) -> DigestRun | None:
         """The newest run of a digest, optionally only among runs with one of ``statuses``."""
@@ -525,6 +622,27 @@ class Store:
                              .join(DigestItemRow, DigestItemRow.article_id == Article.id)
                              .where(DigestItemRow.run_id == run_id).order_by(Article.id))
             return [CoveredArticle(r.id, r.title, r.url, r.published_at) for r in rows]
+
+
+def owner_id() -> str:
+    """Who claims a digest run: this host and process, so that a run left pending by a process that died on this
+    host is recognised at once."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def _owner_alive(owner: str) -> bool:
+    """False only when ``owner`` names a process of this host that is gone; runs of other hosts wait for their
+    expiry."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
 
 
 def _repost_of(candidates: Sequence[tuple[int, datetime]], published: datetime) -> int | None:
@@ -591,7 +709,9 @@ def _digest_run(r: DigestRunRow) -> DigestRun:
                      created_at=r.created_at, scheduled_for=r.scheduled_for, finished_at=r.finished_at,
                      attempts=r.attempts or 0, stories=r.stories or 0, articles=r.articles or 0,
                      recipients=tuple(a.strip() for a in (r.recipients or "").splitlines() if a.strip()),
-                     message_id=r.message_id, delivery=r.delivery, error=r.error)
+                     message_id=r.message_id, delivery=r.delivery, error=r.error,
+                     from_article_id=r.from_article_id, to_article_id=r.to_article_id, expires_at=r.expires_at,
+                     owner=r.owner)
 
 
 def _db_reason(exc: StatementError) -> str:
