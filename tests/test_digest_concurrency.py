@@ -26,8 +26,9 @@ from tests.support.digests import HU_PRO, PL_HARD, Story, seed
 from tests.support.feedserver import FeedServer, Item, Request, response, rss
 from tests.support.mailserver import MailServer
 
-WORDS = ("amber basalt cedar delta ember fjord garnet harbor indigo juniper kelp lagoon marble nectar onyx pebble "
-         "quartz reed saffron tundra umber velvet willow xenon yarrow zephyr").split()
+WORDS = ["amber", "basalt", "cedar", "delta", "ember", "fjord", "garnet", "harbor", "indigo", "juniper", "kelp",
+         "lagoon", "marble", "nectar", "onyx", "pebble", "quartz", "reed", "saffron", "tundra", "umber", "velvet",
+         "willow", "xenon", "yarrow", "zephyr"]
 STATES = [("Hungary", "calls for talks with Moscow"), ("Poland", "rejects any talks with Moscow"),
           ("Slovakia", "urges an EU envoy to the Kremlin"), ("Estonia", "demands tougher sanctions on Russia")]
 

@@ -399,8 +399,9 @@ def _refuse_poisoned_titles(store: Store) -> None:
         if store.dialect == "postgresql":
             conn.exec_driver_sql(
                 "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
-                "IF strpos(NEW.title, 'poison') > 0 THEN RAISE EXCEPTION 'poisoned title refused' USING ERRCODE = '22000';"
-                " END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
+                "IF strpos(NEW.title, 'poison') > 0 THEN "
+                "RAISE EXCEPTION 'poisoned title refused' USING ERRCODE = '22000'; "
+                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
             conn.exec_driver_sql("CREATE TRIGGER refuse_poison BEFORE INSERT ON articles FOR EACH ROW "
                                  "EXECUTE FUNCTION refuse_poison()")
         else:
