@@ -306,6 +306,8 @@ def feeds_import(ctx: Context, source: str, dry_run: bool, verbose: bool) -> Non
     plan = result.plan
     for problem in result.invalid:
         click.echo(f"skipped: {problem}", err=True)
+    for note in result.private:
+        click.echo(f"warning: {note}", err=True)
     for original, given in plan.renamed:
         click.echo(f"renamed: {original!r} -> {given!r} (the name was taken)", err=True)
     if verbose:

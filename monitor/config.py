@@ -57,6 +57,9 @@ class HttpSettings:
     concurrency: int = 50  # requests in flight overall
     per_host: int = 2  # requests in flight per host: politeness towards publishers
     max_backoff: float = 24 * 3600.0  # a failing feed is retried at least this often, never dropped
+    # Networks that hosts outside the config may reach (redirect targets, discovered feeds, article pages on other
+    # hosts); everything non-public is refused otherwise. See monitor/netguard.py.
+    allow_private_networks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,15 @@ class Settings:
     smtp: SmtpSettings | None = None
     digests: tuple[DigestConfig, ...] = ()
     outbox: str = DEFAULT_OUTBOX  # where digests go without an smtp section
+
+    @property
+    def trusted_hosts(self) -> frozenset[str]:
+        """The hosts the operator wrote into the config (feeds, SMTP, database): the fetcher connects to them
+        whatever they resolve to, as the private-network guard allows (monitor/netguard.py)."""
+        hosts = {urlsplit(f.url).hostname for f in self.feeds}
+        hosts.add(self.smtp.host if self.smtp else None)
+        hosts.add(urlsplit(self.database_url).hostname)
+        return frozenset(h.lower() for h in hosts if h)
 
     @property
     def enabled_feeds(self) -> tuple[FeedConfig, ...]:
@@ -393,6 +405,7 @@ _HTTP = {
     "connect_timeout": False,
     "max_body": False,
     "max_redirects": False,
+    "allow_private_networks": False,
     "concurrency": False,
     "per_host": False,
     "max_backoff": False,
@@ -409,6 +422,22 @@ _ADDR_SPEC = re.compile(rf"[^@\s<>(),;:\"\[\]\\]+@{_LABEL}(?:\.{_LABEL})*")
 _DIGEST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,49}")
 
 
+def _networks(value: Any) -> tuple[str, ...]:
+    import ipaddress
+
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        raise ValueError(f"expected a list of networks such as [10.0.0.0/8], got {_kind(value)}")
+    out = []
+    for item in items:
+        text = _string(item)
+        try:
+            out.append(str(ipaddress.ip_network(text, strict=False)))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a network such as 10.0.0.0/8 or fd00::/8") from None
+    return tuple(out)
+
+
 def _read_http(r: _Reader, node: Any, line: int | None) -> HttpSettings:
     m = r.mapping(node, "http", line, _HTTP)
     d = HttpSettings()
@@ -421,6 +450,7 @@ def _read_http(r: _Reader, node: Any, line: int | None) -> HttpSettings:
         concurrency=r.get(m, "concurrency", "http", _positive_int, d.concurrency),
         per_host=r.get(m, "per_host", "http", _positive_int, d.per_host),
         max_backoff=r.get(m, "max_backoff", "http", parse_duration, d.max_backoff),
+        allow_private_networks=r.get(m, "allow_private_networks", "http", _networks, ()),
     )
 
 

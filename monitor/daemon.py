@@ -219,7 +219,7 @@ class Daemon:
         self.digests = {d.name: d for d in new.digests}
         self.settings, self.feeds = new, new_feeds
         if self.pipeline is not None:
-            self.pipeline.settings = new
+            self.pipeline.reconfigure(new)
         try:
             await self._sync_and_schedule(changed=changed)
             await self._schedule_digests(changed={n for n, d in self.digests.items() if old_digests.get(n) != d})

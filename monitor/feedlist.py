@@ -450,18 +450,33 @@ class ImportResult:
     plan: ImportPlan
     invalid: list[str]
     written: bool
+    private: list[str] = field(default_factory=list)  # one line per added feed whose host is not public
 
 
 def import_opml(config: Path, data: bytes, source: str, dry_run: bool = False) -> ImportResult:
     """Add the OPML's feeds to the config file: see :func:`parse_opml` and :func:`plan_import`. The file is not
-    rewritten at all when nothing is added."""
+    rewritten at all when nothing is added.
+
+    Feeds in the config are trusted to reach whatever address they name, so an imported feed on a private,
+    loopback or link-local address (a reader's export can hold an intranet feed, or worse, a metadata URL) is
+    named in ``private`` for the user to check."""
+    from monitor.netguard import non_public
+
     incoming, invalid = parse_opml(data, source)
     doc = ConfigDocument.load(config)
     plan = plan_import(doc.settings.feeds, incoming)
+    found = asyncio.run(non_public(urlsplit(f.url).hostname or "" for f in plan.added)) if plan.added else {}
+    private = []
+    for feed in plan.added:
+        host = (urlsplit(feed.url).hostname or "").lower()
+        if host in found:
+            address, kind = found[host]
+            where = f"{host} resolves to {address}" if host != str(address) else str(address)
+            private.append(f"{feed.name} <{feed.url}>: {where}, a {kind} address; it will be fetched as configured")
     if plan.added and not dry_run:
         doc.append(plan.added)
         doc.save()
-    return ImportResult(plan, invalid, bool(plan.added) and not dry_run)
+    return ImportResult(plan, invalid, bool(plan.added) and not dry_run, private)
 
 
 def export_opml(settings: Settings) -> bytes:
@@ -572,15 +587,18 @@ async def _try_feed(fetcher: Any, url: str) -> Discovered | _NotAFeed:
     return Discovered(result.permanent_redirect or url, parsed.title, len(parsed.entries), "")
 
 
-async def discover(url: str, http: HttpSettings) -> Discovered:
+async def discover(url: str, http: HttpSettings, trusted: Iterable[str] = ()) -> Discovered:
     """Find the feed behind ``url``: the URL itself if it is a feed; else the feed its HTML page advertises with
     ``<link rel="alternate">`` (the first that fetches and parses); else, only if it advertises none, a feed at
-    a common path. Every candidate is fetched and parsed, so what goes into the config is known to work."""
+    a common path. Every candidate is fetched and parsed, so what goes into the config is known to work.
+
+    ``url``'s host is trusted as the user typed it (with ``trusted``, the config's hosts); a feed the page
+    advertises on another host must be on a public address, as for any host outside the config."""
     from monitor.fetch import Fetcher, FetchRequest
     from monitor.parse import parse_feed
 
     url = _check_url(url)
-    async with Fetcher(http) as fetcher:
+    async with Fetcher(http, {*trusted, urlsplit(url).hostname or ""}) as fetcher:
         page = await fetcher.fetch(FetchRequest(url))
         if page.outcome != "ok":
             raise FeedListError(f"cannot fetch {url}: {page.error}")
@@ -653,7 +671,7 @@ def add_feed(config: Path, url: str, name: str | None = None, interval: str | No
         clash = names[name.casefold()]
         raise FeedListError(f"a feed named {clash.name!r} is already configured ({clash.url}); choose another --name")
 
-    found = asyncio.run(discover(url, doc.settings.http))
+    found = asyncio.run(discover(url, doc.settings.http, doc.settings.trusted_hosts))
     if url_key(found.url) in configured:
         raise FeedListError(f"{found.url} (found at {url}) is already configured as "
                             f"{configured[url_key(found.url)].name!r}")

@@ -14,7 +14,7 @@ import sys
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
@@ -24,6 +24,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from monitor.config import HttpSettings
+from monitor.netguard import AddressPolicy, BlockedAddress, GuardedTransport
 from monitor.sanitize import clean_line
 
 Outcome = Literal["ok", "not_modified", "error"]
@@ -59,7 +60,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
-    error_kind: str | None = None  # timeout, connect, http, too_large, redirect, protocol, encoding
+    error_kind: str | None = None  # timeout, connect, blocked, http, too_large, redirect, protocol, encoding
     retry_after: float | None = None  # seconds, from Retry-After on 429/503
     max_age: float | None = None  # seconds, from Cache-Control: max-age
     permanent_redirect: str | None = None  # where a 301/308 chain ended, so the user can update the config
@@ -157,20 +158,31 @@ def parse_max_age(value: str | None) -> float | None:
 
 
 class Fetcher:
-    """One shared httpx client with global and per-host concurrency limits. Use as an async context manager."""
+    """One shared httpx client with global and per-host concurrency limits. Use as an async context manager.
 
-    def __init__(self, settings: HttpSettings, transport: httpx.AsyncBaseTransport | None = None):
+    ``trusted``: the hosts the operator named (``Settings.trusted_hosts``), which may resolve anywhere; every
+    other host must resolve to a public address or a network ``http.allow_private_networks`` opens."""
+
+    def __init__(self, settings: HttpSettings, trusted: Iterable[str] = ()):
         self.settings = settings
+        self.policy = AddressPolicy.of(trusted, settings.allow_private_networks)
         read = max(1.0, min(settings.timeout, 20.0))
+        limits = httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency)
+        self._transport = GuardedTransport(self.policy, limits)
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(connect=settings.connect_timeout, read=read, write=read, pool=None),
             follow_redirects=False,
             headers={"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"},
-            limits=httpx.Limits(max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency),
-            transport=transport,
+            limits=limits,
+            transport=self._transport,
         )
         self._overall = asyncio.Semaphore(settings.concurrency)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(settings.per_host))
+
+    def trust(self, hosts: Iterable[str]) -> None:
+        """Replace the trusted hosts (a reloaded config); connections open from now on follow the new list."""
+        self.policy = AddressPolicy.of(hosts, self.settings.allow_private_networks)
+        self._transport.backend.policy = self.policy
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -193,6 +205,8 @@ class Fetcher:
             except (TimeoutError, httpx.TimeoutException):
                 result = FetchResult(request.url, "error", error=f"timed out after {self.settings.timeout:g}s",
                                      error_kind="timeout")
+            except BlockedAddress as exc:
+                result = FetchResult(request.url, "error", error=str(exc), error_kind="blocked")
             except httpx.ConnectError as exc:
                 result = FetchResult(request.url, "error", error=f"cannot connect: {_reason(exc)}",
                                      error_kind="connect")

@@ -48,7 +48,7 @@ class FeedReport:
     elapsed: float = 0.0
     new_article_ids: tuple[int, ...] = ()
     stances: int = 0  # stances stored with the new articles
-    error_kind: str | None = None  # timeout, connect, http, too_large, redirect, protocol, encoding, parse, database
+    error_kind: str | None = None  # timeout connect blocked http too_large redirect protocol encoding parse database
 
     @property
     def failed(self) -> bool:
@@ -111,10 +111,17 @@ class Pipeline:
         self._fetcher: Fetcher | None = None
         self._slots: asyncio.Semaphore | None = None
 
+    def reconfigure(self, settings: Settings) -> None:
+        """A reloaded config: feeds, judge and the fetcher's trusted hosts follow it (HTTP limits and timeouts
+        keep their values until a restart)."""
+        self.settings = settings
+        if self._fetcher is not None:
+            self._fetcher.trust(settings.trusted_hosts)
+
     async def __aenter__(self) -> Pipeline:
         self._db = ThreadPoolExecutor(1, thread_name_prefix="monitor-db")
         self._cpu = self._make_cpu_pool()
-        self._fetcher = Fetcher(self.settings.http)
+        self._fetcher = Fetcher(self.settings.http, self.settings.trusted_hosts)
         # Bounds fetched-but-unparsed bodies in memory as well as requests in flight.
         self._slots = asyncio.Semaphore(self.settings.http.concurrency)
         return self

@@ -473,3 +473,49 @@ def test_add_errors_are_one_line(tmp_path: Path, feed_server: FeedServer) -> Non
         f"monitor: no feed at {feed_server.url('/data.xml')}: not a feed: no RSS, Atom or RDF elements "
         "(root element <urlset>)")
     assert [f.name for f in load_settings(config).feeds] == ["Known"]
+
+
+# ------------------------------------------------------------------------------------------------ private networks
+
+
+def test_a_feed_advertised_on_another_private_host_is_refused(tmp_path: Path, feed_server: FeedServer) -> None:
+    """The page's host is trusted as typed; a feed it advertises elsewhere is not, and loopback is private."""
+    elsewhere = FeedServer("127.0.0.2")
+    try:
+        link = elsewhere.route("/feed.xml", Feed(rss([Item("x", "https://d.example/1", "1")])))
+        site = feed_server.route("/", status(200, page(
+            f'<link rel="alternate" type="application/rss+xml" href="{link}">'), HTML))
+        config = write_config(tmp_path)
+        line = one_line_error(run(config, "feeds", "add", site))
+        assert line == (f"monitor: the feed {site} advertises is broken: {link}: refused: 127.0.0.2, a loopback "
+                        "address, is reachable only from hosts in the config; allow it with "
+                        "http.allow_private_networks: [127.0.0.2/32]")
+        assert elsewhere.requests == []
+        # Typed by the user, the same feed is theirs to add.
+        added = run(config, "feeds", "add", link, "--name", "Intranet")
+        assert added.returncode == 0, added.stderr
+        assert [f.url for f in load_settings(config).feeds] == [link]
+    finally:
+        elsewhere.close()
+
+
+def test_import_names_every_private_or_link_local_address(tmp_path: Path) -> None:
+    opml = b"""<?xml version="1.0"?><opml version="2.0"><body>
+      <outline type="rss" text="Metadata" xmlUrl="http://169.254.169.254/latest/meta-data/"/>
+      <outline type="rss" text="Intranet" xmlUrl="http://10.20.30.40/rss"/>
+      <outline type="rss" text="Here" xmlUrl="http://localhost:8080/rss"/>
+      <outline type="rss" text="Public" xmlUrl="http://93.184.215.14/rss"/>
+    </body></opml>"""
+    config = write_config(tmp_path)
+    (tmp_path / "in.opml").write_bytes(opml)
+    result = run(config, "feeds", "import", "in.opml")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "warning: Metadata <http://169.254.169.254/latest/meta-data/>: 169.254.169.254, a link-local (cloud "
+        "metadata) address; it will be fetched as configured",
+        "warning: Intranet <http://10.20.30.40/rss>: 10.20.30.40, a private address; it will be fetched as "
+        "configured",
+        "warning: Here <http://localhost:8080/rss>: localhost resolves to 127.0.0.1, a loopback address; it will "
+        "be fetched as configured",
+    ]
+    assert len(load_settings(config).feeds) == 4

@@ -11,6 +11,7 @@ import time
 import tracemalloc
 import zlib
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -40,11 +41,15 @@ SETTINGS = HttpSettings(timeout=TIMEOUT, connect_timeout=1.0, max_body_bytes=102
 BODY = rss([Item("A story", "https://news.example.org/1", "g1", "text")])
 
 
-def fetch(request: FetchRequest | str, settings: HttpSettings = SETTINGS) -> FetchResult:
+LOOPBACK = ("127.0.0.1",)  # the host the tests' servers run on, trusted as a host named in a config is
+
+
+def fetch(request: FetchRequest | str, settings: HttpSettings = SETTINGS,
+          trusted: tuple[str, ...] = LOOPBACK) -> FetchResult:
     req = FetchRequest(request) if isinstance(request, str) else request
 
     async def go() -> FetchResult:
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, trusted) as fetcher:
             return await fetcher.fetch(req)
 
     return asyncio.run(go())
@@ -52,7 +57,7 @@ def fetch(request: FetchRequest | str, settings: HttpSettings = SETTINGS) -> Fet
 
 def fetch_many(urls: list[str], settings: HttpSettings = SETTINGS) -> list[FetchResult]:
     async def go() -> list[FetchResult]:
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, LOOPBACK) as fetcher:
             return list(await asyncio.gather(*(fetcher.fetch(FetchRequest(u)) for u in urls)))
 
     return asyncio.run(go())
@@ -470,3 +475,71 @@ def test_waiting_for_a_busy_host_does_not_count_towards_the_timeout(feed_server:
     results = fetch_many(urls, replace(SETTINGS, per_host=1))
     assert [(r.outcome, r.error) for r in results] == [("ok", None)] * 3
     assert handler.peak == 1
+
+
+# ------------------------------------------------------------------------------------------------ private networks
+
+
+def test_a_redirect_to_another_loopback_host_is_refused_before_connecting(feed_server: FeedServer) -> None:
+    feed_server.route("/feed", Feed(BODY))
+    url = feed_server.route("/hop", redirect(f"http://127.0.0.2:{feed_server.port}/feed"))
+    result = fetch(url)
+    assert (result.outcome, result.error_kind) == ("error", "blocked")
+    assert result.error == ("refused: 127.0.0.2, a loopback address, is reachable only from hosts in the config; "
+                            "allow it with http.allow_private_networks: [127.0.0.2/32]")
+    assert feed_server.hits("/feed") == []
+
+
+@pytest.mark.parametrize(("target", "kind"), [
+    ("http://169.254.169.254/latest/meta-data/", "169.254.169.254, a link-local (cloud metadata) address"),
+    ("http://192.0.0.192/opc/v2/instance/", "192.0.0.192, a IETF protocol (cloud metadata) address"),
+    ("http://100.100.100.200/latest/meta-data/", "100.100.100.200, a shared (carrier-grade NAT) address"),
+    ("http://10.1.2.3/admin", "10.1.2.3, a private address"),
+    ("http://192.168.1.1/", "192.168.1.1, a private address"),
+    ("http://[::1]:5432/", "::1, a loopback address"),
+    ("http://[::ffff:127.0.0.1]:5432/", "::ffff:127.0.0.1, a loopback address"),
+    ("http://[fd00:ec2::254]/", "fd00:ec2::254, a unique local (private) address"),
+    ("http://0.0.0.0:5432/", "0.0.0.0, a unspecified address"),
+    ("http://localhost:5432/", "localhost resolves to 127.0.0.1, a loopback address"),
+])
+def test_redirects_to_non_public_addresses_are_refused(feed_server: FeedServer, target: str, kind: str) -> None:
+    result = fetch(feed_server.route("/hop", redirect(target)))
+    assert result.error_kind == "blocked", result.error
+    assert result.error is not None and result.error.startswith(f"refused: {kind}"), result.error
+    assert "http.allow_private_networks" in result.error
+
+
+def test_allow_private_networks_opens_the_listed_networks(feed_server: FeedServer) -> None:
+    second = FeedServer("127.0.0.2")  # another host, on loopback
+    try:
+        target = second.route("/feed", Feed(BODY))
+        url = feed_server.route("/hop", redirect(target))
+        opened = HttpSettings(**{**SETTINGS.__dict__, "allow_private_networks": ("127.0.0.0/8",)})
+        result = fetch(url, opened)
+        assert result.outcome == "ok" and result.body == BODY
+    finally:
+        second.close()
+    # Only what is listed: 10.0.0.0/8 opens nothing on loopback.
+    other = HttpSettings(**{**SETTINGS.__dict__, "allow_private_networks": ("10.0.0.0/8",)})
+    assert fetch(url, other).error_kind == "blocked"
+
+
+def test_the_first_request_of_an_untrusted_host_is_checked_too(feed_server: FeedServer) -> None:
+    """Not only redirects: a URL whose host the config does not name (a discovered link, an article page
+    elsewhere) is checked on its first hop."""
+    url = feed_server.route("/feed", Feed(BODY))
+    assert fetch(url, trusted=()).error_kind == "blocked"
+    assert fetch(url, trusted=("127.0.0.1",)).outcome == "ok"
+
+
+def test_a_public_host_outside_the_config_is_reached(feed_server: FeedServer, tmp_path: Path) -> None:
+    """A second host on a real interface with a public address (a network namespace): redirects to it are
+    followed, since the guard is about where a connection goes, not about leaving the config's hosts."""
+    from tests.support.netns import public_host, serve_directory
+
+    (tmp_path / "feed.xml").write_bytes(BODY)
+    with public_host() as host, serve_directory(host, tmp_path) as base:
+        url = feed_server.route("/hop", redirect(f"{base}/feed.xml"))
+        result = fetch(url)
+        assert result.outcome == "ok", result.error
+        assert result.body == BODY and result.final_url == f"{base}/feed.xml"

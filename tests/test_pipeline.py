@@ -429,3 +429,14 @@ def test_database_refusing_one_feed_fails_that_feed_only(store: Store, feed_serv
     assert {r.feed: r.status for r in second.reports} == {"Good": "not_modified", "Bad": "error"}
     assert bad.served_200 == 2
     assert sorted(titles(store)) == [f"Good story {i}" for i in range(3)]
+
+
+def test_a_feed_redirected_into_a_private_network_fails_and_is_recorded(store: Store, feed_server: FeedServer) -> None:
+    url = feed_server.route("/moved", redirect("http://169.254.169.254/latest/meta-data/iam/"))
+    settings = make_settings(store.url, [cfg("Hijacked", url)])
+    (report,) = cycles(settings, store)[0].reports
+    assert (report.status, report.error_kind) == ("error", "blocked")
+    st = state(store, "Hijacked")
+    assert st.last_status == "error" and (st.last_error or "").startswith(
+        "refused: 169.254.169.254, a link-local (cloud metadata) address")
+    assert list(store.articles()) == []

@@ -40,7 +40,8 @@ def response(conn: socket.socket, status: int, body: bytes = b"", headers: dict[
 
 
 class FeedServer:
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.routes: dict[str, Handler] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
@@ -83,7 +84,7 @@ class FeedServer:
             allow_reuse_address = True
             request_queue_size = 128
 
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server = _Server((host, 0), _Handler)
         self.port = self._server.server_address[1]
         # A short poll interval: close() then returns at once, so tests need not hand it to a thread.
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
@@ -91,7 +92,7 @@ class FeedServer:
         self._thread.start()
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"http://{self.host}:{self.port}{path}"
 
     def route(self, path: str, handler: Handler) -> str:
         self.routes[path] = handler
