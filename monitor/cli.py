@@ -10,12 +10,13 @@ import asyncio
 import csv
 import json
 import os
+import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -26,6 +27,7 @@ from monitor.errors import StoreError
 if TYPE_CHECKING:
     from monitor.store import Store
 
+T = TypeVar("T")
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1
 
@@ -189,10 +191,29 @@ def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, v
                     return await pipeline.poll_many(feeds, on_done=lambda _r: bar.update(1))
             return await pipeline.poll_many(feeds)
 
-    report = asyncio.run(go())
+    report = run_interruptible(go)
     for r in report.failed:
         click.echo(f"failed: {r.describe()}", err=True)
     click.echo(report.summary())
+
+
+def run_interruptible(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(main())``, where SIGTERM and SIGHUP end the run as Ctrl-C does: the coroutine is cancelled,
+    so its ``async with`` blocks close (the pipeline finishes the write in hand and shuts its worker processes
+    down) before the command exits. ``timeout 10m monitor poll`` from cron sends SIGTERM."""
+
+    async def wrapped() -> T:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(sig, task.cancel)
+        return await main()
+
+    try:
+        return asyncio.run(wrapped())
+    except asyncio.CancelledError:
+        fail("monitor: terminated", 128 + signal.SIGTERM)
 
 
 def _listen(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[str, int] | None:

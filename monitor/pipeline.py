@@ -141,7 +141,8 @@ class Pipeline:
         if self.workers <= 0:
             return ThreadPoolExecutor(1, thread_name_prefix="monitor-parse")
         # forkserver: forking a process that already runs threads (the DB thread) can copy held locks.
-        return ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"), initializer=worker_init)
+        return ProcessPoolExecutor(self.workers, mp_context=get_context("forkserver"), initializer=worker_init,
+                                   initargs=(os.getpid(),))
 
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
         assert self._db is not None, "use the pipeline as an async context manager"

@@ -283,3 +283,104 @@ def test_version_and_help(env: Env) -> None:
     helptext = env.run("--help").stdout
     for command in ("check", "db", "export", "feeds", "poll", "run"):
         assert re.search(rf"^\s+{command}\s", helptext, re.M), command
+
+
+# ------------------------------------------------------------------------------------------------ killed polls
+
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            kids.setdefault(ppid, []).append(int(entry.name))
+    return kids
+
+
+def _descendants(pid: int) -> set[int]:
+    kids, found, todo = _children(), set(), [pid]
+    while todo:
+        for child in kids.get(todo.pop(), ()):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its exit status waits for a parent
+
+
+def _still_alive_after(pids: set[int], seconds: float) -> list[tuple[int, bytes]]:
+    deadline = time.time() + seconds
+    while time.time() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.1)
+    return [(p, Path(f"/proc/{p}/cmdline").read_bytes()[:100]) for p in pids if _alive(p)]
+
+
+def _slow_poll(env: Env) -> subprocess.Popen[str]:
+    """`monitor poll` with parser workers busy on three feeds and five more feeds that never answer."""
+    from tests.support.cli import clean_env
+    from tests.support.feedserver import hang
+
+    many = [Item(f"Story {i} on talks with Moscow", f"https://busy.example/{i}", f"s{i}", "text " * 50,
+                 published=NOW - 600) for i in range(200)]
+    feeds = [(f"Quick {i}", env.server.route(f"/quick{i}", Feed(rss(many)))) for i in range(3)]
+    feeds += [(f"Stuck {i}", env.server.route(f"/stuck{i}", hang(60))) for i in range(5)]
+    env.write(feeds)
+    env.config.write_text(env.config.read_text().replace("timeout: 2s", "timeout: 60s"), encoding="utf-8")
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(env.config), "poll", "--workers", "2"],
+                            cwd=env.tmp, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_workers(proc: subprocess.Popen[str]) -> set[int]:
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        family = _descendants(proc.pid)
+        if len(family) >= 4:  # resource tracker, forkserver and two workers
+            return family
+        time.sleep(0.1)
+    raise AssertionError(f"the poll never started its workers: {_descendants(proc.pid)}")
+
+
+def test_a_poll_killed_with_sigkill_leaves_no_process_behind(env: Env) -> None:
+    proc = _slow_poll(env)
+    family = _wait_for_workers(proc)
+    proc.kill()
+    proc.wait()
+    assert _still_alive_after(family, 5.0) == []
+
+
+def test_sigterm_ends_a_poll_like_ctrl_c(env: Env) -> None:
+    import signal
+
+    proc = _slow_poll(env)
+    family = _wait_for_workers(proc)
+    deadline = time.time() + 30
+    while time.time() < deadline and not (env.db.exists() and _count_articles(env) >= 200):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 128 + signal.SIGTERM, (out, err)
+    assert err.strip().splitlines()[-1] == "monitor: terminated" and "Traceback" not in err
+    assert _still_alive_after(family, 5.0) == []
+    assert _count_articles(env) >= 200  # what was stored stays stored
+
+
+def _count_articles(env: Env) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(env.db, timeout=5) as conn:
+            return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.Error:
+        return 0
