@@ -89,14 +89,20 @@ def test_short_generic_titles_are_not_merged_fuzzily() -> None:
     assert group(items("Russia live updates", "Russia live update")) == [[0], [1]]
 
 
-def test_fast_grouping_finds_exactly_the_pairs_a_brute_force_comparison_finds() -> None:
+@pytest.mark.parametrize(("seed", "vocabulary_size", "n", "repeats"), [
+    (11, 14, 400, 0), (3, 25, 600, 40), (7, 40, 500, 50), (5, 9, 300, 0)])
+def test_fast_grouping_finds_exactly_the_pairs_a_brute_force_comparison_finds(seed: int, vocabulary_size: int, n: int,
+                                                                              repeats: int) -> None:
+    """Small vocabularies make many pairs near the threshold (the hard case for hashing); ``repeats`` titles are
+    repeated word for word at other times, days apart or not."""
     import random
 
     from monitor.digest.stories import MAX_GAP, SIMILARITY, words
 
-    rng = random.Random(11)
-    vocabulary = [f"w{i}" for i in range(14)]
-    titles = [" ".join(rng.sample(vocabulary, rng.randint(4, 9))) for _ in range(400)]
+    rng = random.Random(seed)
+    vocabulary = [f"w{i}" for i in range(vocabulary_size)]
+    titles = [" ".join(rng.sample(vocabulary, rng.randint(4, 9))) for _ in range(n)]
+    titles += [rng.choice(titles) for _ in range(repeats)]
     its = [Item(i, t, None, END - timedelta(hours=rng.randint(0, 150))) for i, t in enumerate(titles)]
     parent = list(range(len(its)))
 
