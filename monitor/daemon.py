@@ -9,10 +9,8 @@ restart resumes the same schedule.
 from __future__ import annotations
 
 import asyncio
-import functools
 import random
 import signal
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from apscheduler.triggers.date import DateTrigger
 from monitor import schedule
 from monitor.config import ConfigError, DigestConfig, FeedConfig, Settings, load_settings
 from monitor.digest.cron import missed_slot
+from monitor.digest.process import DigestProcess
 from monitor.logs import get_logger
 from monitor.metrics import Metrics
 from monitor.pipeline import FeedReport, Pipeline
@@ -57,7 +56,7 @@ class Daemon:
         self.started_at: datetime | None = None
         self.digests: dict[str, DigestConfig] = {d.name: d for d in settings.digests}
         self._digest_failures: dict[str, int] = {}
-        self._digest_stop = threading.Event()  # cuts a digest's retry wait short on SIGTERM
+        self._digester = DigestProcess()
 
     # ------------------------------------------------------------------------------------------ lifecycle
 
@@ -97,7 +96,7 @@ class Daemon:
     def request_stop(self, reason: str = "stop") -> None:
         log.info("daemon.stopping", reason=reason)
         self._stop.set()
-        self._digest_stop.set()
+        self._digester.stop()  # cuts a digest's retry wait short
 
     async def health(self) -> tuple[bool, str]:
         """For ``/healthz``: the scheduler runs and the database answers (checked off the loop: a dead database
@@ -141,6 +140,7 @@ class Daemon:
                 await asyncio.wait(pending, timeout=5)
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await asyncio.to_thread(self._digester.close)
 
     # ------------------------------------------------------------------------------------------ scheduling
 
@@ -271,21 +271,17 @@ class Daemon:
                                id=f"digest:{name}", name=f"digest {name}", replace_existing=True)
 
     async def _digest_job(self, name: str, slot: datetime) -> None:
-        """Build and deliver one digest off the event loop (SMTP and its retries block), then plan the next run:
-        the next slot, or sooner with backoff when this one failed."""
-        from monitor.digest.run import send
-
+        """Build and deliver one digest in the digest process (monitor/digest/process.py: off the event loop and
+        off its interpreter, so polling keeps its pace), then plan the next run: the next slot, or sooner with
+        backoff when this one failed."""
         task = asyncio.current_task()
         assert task is not None
         self._inflight.add(task)
         ok = False
         try:
-            digest = self.digests.get(name)
-            if digest is None:
+            if self.digests.get(name) is None:
                 return
-            outcome = await asyncio.get_running_loop().run_in_executor(
-                None, functools.partial(send, self.settings, self.store, digest, scheduled_for=slot,
-                                        stop=self._digest_stop))
+            outcome = await self._digester.send(self.settings, name, slot)
             ok = outcome.ok
             if outcome.status == "sent":
                 self.metrics.inc("digests_sent_total")

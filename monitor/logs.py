@@ -69,7 +69,25 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(out, default=str, ensure_ascii=False))
 
 
+_current = ("info", "kv")
+
+
+def current() -> tuple[str, str, tuple[str, ...]]:
+    """The level, format and secrets in force, for a worker process to log as this one does (``restore``)."""
+    with _lock:
+        return (*_current, tuple(_secrets))
+
+
+def restore(state: tuple[str, str, tuple[str, ...]]) -> None:
+    level, fmt, secrets = state
+    for secret in secrets:
+        register_secret(secret)
+    setup(level, fmt)
+
+
 def setup(level: str = "info", fmt: str = "kv", stream: Any = None) -> None:
+    global _current
+    _current = (level, fmt)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else KeyValueFormatter())
     root = logging.getLogger()

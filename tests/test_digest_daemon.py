@@ -54,6 +54,7 @@ def test_missed_digest_is_sent_once_after_downtime(tmp_path: Path, daemons: list
         config, db = setup(tmp_path, server.port)
         daemon = Daemon(config, tmp_path / "daemon.log")
         daemons.append(daemon)
+        daemon_pid = daemon.proc.pid
         daemon.wait_for("digest.sent", DIGEST_CATCH_UP_DELAY + 20)
         time.sleep(2)  # room for a second message, should the daemon send one per missed slot
         assert len(server.messages) == 1
@@ -77,6 +78,8 @@ def test_missed_digest_is_sent_once_after_downtime(tmp_path: Path, daemons: list
         store.close()
     assert [r.status for r in runs] == ["sent", "sent"]
     assert runs[0].scheduled_for is not None and runs[0].scheduled_for <= runs[0].created_at
+    # Built and sent in the digest process, not on the daemon's own interpreter (where it stalled polling).
+    assert runs[0].owner is not None and runs[0].owner.rsplit(":", 1)[1] != str(daemon_pid)
 
 
 def test_a_failed_digest_is_planned_for_a_retry_and_sigterm_still_exits_0(tmp_path: Path,

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from monitor.config import DEFAULT_SENDER, DigestConfig, Settings
 from monitor.digest.cron import local_time
@@ -43,6 +44,12 @@ from monitor.store import DigestRun, Store, owner_id
 log = get_logger(__name__)
 LATE_FLOOR = timedelta(days=2)  # a story published this long before its window (or a window's length) is backlog
 BUILD_BUDGET = timedelta(minutes=10)  # reading and rendering, however large the window: part of a claim's expiry
+
+
+class Stop(Protocol):
+    """A ``threading.Event`` or, in the digest process, a ``multiprocessing`` one."""
+
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,7 @@ def prepare(settings: Settings, store: Store, digest: DigestConfig, now: datetim
 
 
 def send(settings: Settings, store: Store, digest: DigestConfig, now: datetime | None = None, *,
-         scheduled_for: datetime | None = None, stop: threading.Event | None = None,
+         scheduled_for: datetime | None = None, stop: Stop | None = None,
          sleep: Callable[[float], bool] | None = None) -> Outcome:
     """Claim the digest's window, build the digest and deliver it; see the module's docstring for the rules.
     Never raises for delivery problems (they are the outcome); database problems raise ``StoreError`` as
