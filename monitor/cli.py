@@ -146,6 +146,17 @@ def db_upgrade(ctx: Context) -> None:
     click.echo(f"database at revision {store.revision()}")
 
 
+@db.command("prune")
+@click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
+@pass_ctx
+def db_prune(ctx: Context, dry_run: bool) -> None:
+    """Delete what the config's retention section no longer keeps (the daemon does this daily)."""
+    from monitor.retention import prune
+
+    report = prune(ctx.settings(), ctx.store(), datetime.now(UTC), dry_run=dry_run)
+    click.echo(report.summary())
+
+
 @db.command("current")
 @pass_ctx
 def db_current(ctx: Context) -> None:

@@ -76,6 +76,16 @@ class JudgeSettings:
     actors: str | None = None  # a YAML path replacing the built-in member-state list
 
 
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long things are kept, in seconds; None keeps them for ever. Stances go with their article, never
+    before it; digest runs themselves are kept (they are small and ``digest list`` shows them)."""
+
+    articles: float | None = 365 * 86400.0  # by when they were first stored
+    digest_items: float | None = 90 * 86400.0  # which articles each digest run carried
+    outbox: float | None = 30 * 86400.0  # digest files written without an smtp section
+
+
 DEFAULT_OUTBOX = "data/outbox"
 DEFAULT_SENDER = "EU–Russia Monitor <monitor@localhost>"
 
@@ -130,6 +140,7 @@ class Settings:
     smtp: SmtpSettings | None = None
     digests: tuple[DigestConfig, ...] = ()
     outbox: str = DEFAULT_OUTBOX  # where digests go without an smtp section
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     @property
     def trusted_hosts(self) -> frozenset[str]:
@@ -396,7 +407,8 @@ def _choice(*options: str) -> Callable[[Any], str]:
 # --------------------------------------------------------------------------------------------------- sections
 
 _TOP = {"database": False, "defaults": False, "http": False, "log": False, "judge": False, "feeds": False,
-        "smtp": False, "digests": False, "outbox": False}
+        "smtp": False, "digests": False, "outbox": False, "retention": False}
+_RETENTION = {"articles": False, "digest_items": False, "outbox": False}
 _JUDGE = {"topics": False, "actors": False}
 _DEFAULTS = {"interval": False, "language": False}
 _HTTP = {
@@ -436,6 +448,25 @@ def _networks(value: Any) -> tuple[str, ...]:
         except ValueError:
             raise ValueError(f"{text!r} is not a network such as 10.0.0.0/8 or fd00::/8") from None
     return tuple(out)
+
+
+def _keep_for(value: Any) -> float | None:
+    if isinstance(value, str) and value.strip().lower() in ("never", "forever", "off"):
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; or never, to keep for ever") from None
+
+
+def _read_retention(r: _Reader, node: Any, line: int | None) -> RetentionSettings:
+    m = r.mapping(node, "retention", line, _RETENTION)
+    d = RetentionSettings()
+    return RetentionSettings(
+        articles=r.get(m, "articles", "retention", _keep_for, d.articles),
+        digest_items=r.get(m, "digest_items", "retention", _keep_for, d.digest_items),
+        outbox=r.get(m, "outbox", "retention", _keep_for, d.outbox),
+    )
 
 
 def _read_http(r: _Reader, node: Any, line: int | None) -> HttpSettings:
@@ -750,6 +781,7 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
         smtp=_read_smtp(r, root.get("smtp"), r.line(root, "smtp"), base),
         digests=_read_digests(r, root.get("digests"), r.line(root, "digests"), judge),
         outbox=r.get(root, "outbox", "", _string, DEFAULT_OUTBOX),
+        retention=_read_retention(r, root.get("retention"), r.line(root, "retention")),
     )
 
 

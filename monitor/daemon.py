@@ -16,6 +16,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import schedule
 from monitor.config import ConfigError, DigestConfig, FeedConfig, Settings, load_settings
@@ -30,6 +31,8 @@ log = get_logger(__name__)
 STARTUP_SPREAD = 30.0  # seconds over which overdue feeds are spread at start, so a restart is not a stampede
 SHUTDOWN_GRACE = 45.0  # seconds in-flight polls get to finish after SIGTERM (a fetch is capped at ~30 s)
 DIGEST_CATCH_UP_DELAY = 5.0  # seconds after start before a missed digest goes out: let the first polls land
+RETENTION_FIRST = timedelta(minutes=10)  # after start: out of the way of the start-up polls and catch-up digests
+RETENTION_EVERY = timedelta(days=1)
 DIGEST_RETRY = 300.0  # seconds before a failed digest is tried again; doubles per failure ...
 DIGEST_RETRY_CAP = 3600.0  # ... up to this, and never past the digest's next slot
 
@@ -69,6 +72,9 @@ class Daemon:
             self.pipeline = pipeline
             await self._sync_and_schedule(initial=True)
             await self._schedule_digests(initial=True)
+            self.scheduler.add_job(self._retention_job, trigger=IntervalTrigger(
+                seconds=RETENTION_EVERY.total_seconds(), start_date=_now() + RETENTION_FIRST, timezone=UTC),
+                id="retention", name="retention")
             self.scheduler.start()
             self.started_at = _now()
             server = None
@@ -200,6 +206,18 @@ class Daemon:
                     plan = schedule.PollPlan(min(feed.interval, 300.0), "retry")
                     next_at = schedule.next_poll_at(_now(), plan, self._rng)
                 self._arm(feed, next_at)
+
+    async def _retention_job(self) -> None:
+        """Daily: delete what the retention settings no longer keep, on a thread of its own (the deletes and a
+        SQLite VACUUM take seconds; polls wait for the database meanwhile, but the loop does not)."""
+        from monitor.retention import prune
+
+        try:
+            await asyncio.to_thread(prune, self.settings, self.store, _now())
+        except StoreError as exc:
+            log.error("retention.failed", error=str(exc))
+        except Exception as exc:  # a bug must not stop the daemon; tomorrow's run tries again
+            log.error("retention.crashed", exc_info=True, error=f"{type(exc).__name__}: {exc}")
 
     # ------------------------------------------------------------------------------------------ reload
 

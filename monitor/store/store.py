@@ -615,6 +615,62 @@ class Store:
                 query = query.where(DigestRunRow.name == name)
             return [_digest_run(r) for r in s.scalars(query)]
 
+    # ------------------------------------------------------------------------------------------ retention
+
+    def size(self) -> int | None:
+        """The database's size in bytes (None when the backend cannot say)."""
+        with self.session() as s:
+            if self.dialect == "postgresql":
+                return s.scalar(text("SELECT pg_database_size(current_database())"))
+            if self.dialect == "sqlite":
+                pages = s.execute(text("PRAGMA page_count")).scalar() or 0
+                return pages * (s.execute(text("PRAGMA page_size")).scalar() or 0)
+        return None
+
+    def prune_articles(self, before: datetime, dry_run: bool = False) -> int:
+        """Delete articles first stored before ``before`` (their feeds' links, judgements, stances and digest
+        items go with them, by the foreign keys' cascades), a chunk per transaction so that polls keep writing
+        in between. The newest article always stays: digest windows count article ids from it, and SQLite would
+        hand a deleted highest id out again."""
+        deleted = 0
+        while True:
+            with self.session() as s:
+                newest = s.scalar(select(func.max(Article.id)))
+                query = select(Article.id).where(Article.first_seen_at < before)
+                if newest is not None:
+                    query = query.where(Article.id < newest)
+                if dry_run:
+                    return s.scalar(select(func.count()).select_from(query.subquery())) or 0
+                ids = list(s.scalars(query.order_by(Article.id).limit(CHUNK)))
+                if not ids:
+                    return deleted
+                s.execute(delete(Article.__table__).where(Article.__table__.c.id.in_(ids)))
+                deleted += len(ids)
+
+    def prune_digest_items(self, before: datetime, dry_run: bool = False) -> int:
+        """Forget which articles digest runs created before ``before`` carried (the runs themselves stay)."""
+        old = select(DigestRunRow.id).where(DigestRunRow.created_at < before).scalar_subquery()
+        items = DigestItemRow.__table__
+        with self.session() as s:
+            if dry_run:
+                return s.scalar(select(func.count()).select_from(items).where(items.c.run_id.in_(old))) or 0
+            result = s.execute(delete(items).where(items.c.run_id.in_(old)))
+            return result.rowcount or 0  # type: ignore[attr-defined]
+
+    def compact(self, threshold: float = 0.2) -> bool:
+        """Give the space of deleted rows back to the file system when at least ``threshold`` of a SQLite file is
+        free pages (a VACUUM rewrites the file: worth it only after a large prune). PostgreSQL's autovacuum
+        reuses the space by itself."""
+        if self.dialect != "sqlite":
+            return False
+        with self.engine.connect() as conn:
+            pages = conn.exec_driver_sql("PRAGMA page_count").scalar() or 0
+            free = conn.exec_driver_sql("PRAGMA freelist_count").scalar() or 0
+            if not pages or free / pages < threshold:
+                return False
+            conn.exec_driver_sql("VACUUM")
+            return True
+
     def digest_run_articles(self, run_id: int) -> list[CoveredArticle]:
         """The articles a run covered (those since deleted are gone from the list)."""
         with self.session() as s:
