@@ -55,11 +55,16 @@ class DigestProcess:
 
     def __init__(self) -> None:
         self._context = get_context("forkserver")
-        self._stop = self._context.Event()
+        self._stop: Any = None  # made with the first pool: a daemon without digests starts no helper process
+        self._stopping = False
         self._pool: ProcessPoolExecutor | None = None
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            if self._stop is None:
+                self._stop = self._context.Event()
+                if self._stopping:
+                    self._stop.set()
             self._pool = ProcessPoolExecutor(1, mp_context=self._context, initializer=_init,
                                              initargs=(os.getpid(), logs.current(), self._stop),
                                              max_tasks_per_child=1)
@@ -77,7 +82,9 @@ class DigestProcess:
             raise RuntimeError("the digest process died before it finished") from None
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping = True
+        if self._stop is not None:
+            self._stop.set()
 
     def close(self) -> None:
         if self._pool is not None:
