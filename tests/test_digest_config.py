@@ -93,8 +93,9 @@ def test_recipients_keep_display_names() -> None:
 
 @pytest.mark.parametrize(("change", "expected"), [
     (("0 7 * * 1-5", "0 7 * * 8"), "FILE:10: digests[0].schedule: '0 7 * * 8': '8' is not a day of the week"),
-    (("0 7 * * 1-5", "61 7 * * *"), "FILE:10: digests[0].schedule: '61 7 * * *': Error validating expression '61'"),
-    (("Europe/Brussels", "Europe/Bruxelles"), "FILE:11: digests[0].timezone: 'Europe/Bruxelles' is not a time zone"),
+    (("0 7 * * 1-5", "61 7 * * *"), "FILE:10: digests[0].schedule: '61 7 * * *': minute: 61 is out of range (0-59)"),
+    (("Europe/Brussels", "Europe/Bruxelles"),
+     "FILE:11: digests[0].timezone: 'Europe/Bruxelles' is not a time zone (did you mean Europe/Brussels?)"),
     (("[analyst@example.org]", "[analyst@example.org, 'analyst at example.org']"),
      "FILE:12: digests[0].recipients: item 2: 'analyst at example.org' is not an email address"),
     (("[analyst@example.org]", "[]"), "FILE:12: digests[0].recipients: expected a list of email addresses"),
