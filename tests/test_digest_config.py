@@ -118,7 +118,7 @@ def test_mistakes_name_the_file_line_and_key(tmp_path: Path, change: tuple[str, 
 @pytest.mark.parametrize(("extra", "expected"), [
     ("    subject: 'Digest {nme}'\n", "FILE:13: digests[0].subject: unknown placeholder {nme}"),
     ("    subject: 'Digest {'\n", "FILE:13: digests[0].subject: 'Digest {': "),
-    ("    countries: [HU, XX]\n", "FILE:13: digests[0].countries: 'XX' is not an EU member state code"),
+    ("    countries: [HU, XX]\n", "FILE:13: digests[0].countries: 'XX' is not an EU member state (use a code"),
     ("    min_confidence: 1.5\n", "FILE:13: digests[0].min_confidence: expected a number from 0 to 1"),
     ("    topic: energy\n", "FILE:13: digests[0].topic: 'energy' is not one of the configured topics"),
     ("    max_stories: 0\n", "FILE:13: digests[0].max_stories: expected a whole number above zero"),
