@@ -91,7 +91,7 @@ def test_second_poll_is_conditional_and_not_reparsed(store: Store, feed_server: 
     assert (r1.status, r1.new, r1.entries, r1.http_status, r1.error) == ("ok", 3, 3, 200, None)
     (r2,) = second.reports
     assert (r2.status, r2.new, r2.entries, r2.http_status, r2.error) == ("not_modified", 0, 0, 304, None)
-    assert second.summary().startswith("1 feeds: 0 ok, 1 not modified, 0 failed; 0 new articles in ")
+    assert second.summary().startswith("1 feed: 0 ok, 1 not modified, 0 failed; 0 new articles in ")
 
     req1, req2 = feed_server.hits("/alpha")
     assert "if-none-match" not in req1.headers
@@ -121,7 +121,7 @@ def test_unchanged_body_from_a_server_ignoring_validators_is_not_reparsed(store:
     # the validators were sent, the server answered 200 with the same bytes: nothing was parsed or stored
     assert [(r.status, r.new, r.entries) for r in second.reports] == [("unchanged", 0, 0)]
     assert feed_server.hits("/beta")[1].headers["if-none-match"] == '"v1"'
-    assert second.summary().startswith("1 feeds: 1 ok, 0 not modified, 0 failed; 0 new articles")
+    assert second.summary().startswith("1 feed: 1 ok, 0 not modified, 0 failed; 0 new articles")
     # a changed body is parsed again
     assert [(r.status, r.new, r.entries) for r in third.reports] == [("ok", 1, 4)]
     assert handler.served_200 == 3

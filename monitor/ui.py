@@ -1,0 +1,223 @@
+"""What people see in a terminal, and what scripts see in a pipe.
+
+On a terminal the commands use Rich: colour (green for what works, red for what failed), tables that fit the
+window and wrap long evidence instead of cutting it, and a live display while ``monitor poll`` runs. When the
+output is a pipe or a file (or ``TERM=dumb``) the same commands print plain text: space-aligned columns, one
+record per line, no escape codes, nothing cut, so ``grep``, ``awk`` and logs keep working. ``NO_COLOR`` (any
+non-empty value, https://no-color.org) keeps the terminal layout but drops the colour; Rich reads it itself.
+
+Machine formats (``export``, ``classify``, ``feeds export``) never come through here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from rich import box
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+OK = "green"
+BAD = "red"
+WARN = "yellow"
+DIM = "dim"
+# The digest's colours for the three labels (blue-red, readable with red-green colour blindness).
+STANCE_STYLES = {"pro_dialogue": "blue", "hardline": "red", "mixed": "yellow"}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 feed``, ``2 feeds``, ``0 stories``: counts people read should agree with their nouns."""
+    if n == 1:
+        return f"{n} {word}"
+    if many is None:
+        many = word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+    return f"{n} {many}"
+
+
+def is_terminal(stream: IO[str] | None = None) -> bool:
+    """Whether ``stream`` (stdout by default) is a terminal that can take Rich's output."""
+    stream = sys.stdout if stream is None else stream
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM", "") != "dumb"
+    except (AttributeError, ValueError):  # a closed or exotic stream
+        return False
+
+
+def console(stream: IO[str] | None = None) -> Console:
+    return Console(file=sys.stdout if stream is None else stream, highlight=False, emoji=False, markup=False,
+                   soft_wrap=False)
+
+
+@dataclass(frozen=True)
+class Styled:
+    """Text with a Rich style; the style only shows on a terminal."""
+
+    text: str
+    style: str = ""
+
+
+Cell = str | Styled | Sequence[Styled]
+
+
+def _plain(cell: Cell) -> str:
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, Styled):
+        return cell.text
+    return "".join(part.text for part in cell)
+
+
+def _rich(cell: Cell) -> Text:
+    if isinstance(cell, str):
+        return Text(cell)
+    if isinstance(cell, Styled):
+        return Text(cell.text, style=cell.style)
+    out = Text()
+    for part in cell:
+        out.append(part.text, style=part.style)
+    return out
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    right: bool = False  # numbers
+    wrap: bool = False  # the column that takes the width left over, wrapped at words (evidence, errors)
+
+
+def table(cols: Sequence[Col], rows: Iterable[Sequence[Cell]], stream: IO[str] | None = None) -> None:
+    """Print rows under a header: a Rich table as wide as the terminal, or plain aligned text for a pipe."""
+    stream = sys.stdout if stream is None else stream
+    rows = list(rows)
+    if is_terminal(stream):
+        t = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, expand=False)
+        for c in cols:
+            t.add_column(c.header, justify="right" if c.right else "left", no_wrap=not c.wrap,
+                         overflow="fold" if c.wrap else "ellipsis", ratio=1 if c.wrap else None)
+        for row in rows:
+            t.add_row(*(_rich(cell) for cell in row))
+        console(stream).print(t)
+        return
+    stream.write(plain_table([c.header for c in cols], [[_plain(cell) for cell in row] for row in rows]) + "\n")
+    stream.flush()
+
+
+def plain_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Columns separated by two spaces, padded to the widest cell: what scripts split on ``\\s{2,}``."""
+    everything = [list(header), *[list(r) for r in rows]]
+    widths = [max(len(r[i]) for r in everything) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in everything)
+
+
+def echo(cell: Cell, stream: IO[str] | None = None) -> None:
+    """One line, styled on a terminal and plain elsewhere."""
+    stream = sys.stdout if stream is None else stream
+    if is_terminal(stream):
+        console(stream).print(_rich(cell))
+    else:
+        stream.write(_plain(cell) + "\n")
+        stream.flush()
+
+
+class CurrentStderr:
+    """A stream that writes to whatever ``sys.stderr`` is at the time: while a live display runs, Rich puts a
+    proxy there that prints above the display, so log lines do not tear it."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+# ------------------------------------------------------------------------------------------------ poll display
+
+
+class _CountsColumn(ProgressColumn):
+    """``12 ok · 2 failed · 57 new``: green and red only when there is something to count."""
+
+    def render(self, task: Task) -> Text:
+        ok, failed, new = task.fields.get("ok", 0), task.fields.get("failed", 0), task.fields.get("new", 0)
+        out = Text()
+        out.append(f"{ok} ok", style=OK if ok else DIM)
+        out.append(" · ")
+        out.append(f"{failed} failed", style=BAD if failed else DIM)
+        out.append(" · ")
+        out.append(plural(new, "new article", "new articles"), style="bold" if new else DIM)
+        return out
+
+
+class _RateColumn(ProgressColumn):
+    """Feeds finished per second over the last few seconds (Rich's own speed estimate)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:.1f} feeds/s", style="cyan")
+
+
+class _FeedColumn(ProgressColumn):
+    """The feed that just finished, and how (a name from the config, so not read as markup)."""
+
+    def render(self, task: Task) -> Text:
+        name, failed = task.fields.get("last", ""), task.fields.get("last_failed", False)
+        if not name:
+            return Text("")
+        return Text.assemble(("✗ " if failed else "✓ ", BAD if failed else OK), (name, ""))
+
+
+class PollDisplay:
+    """The live display of ``monitor poll`` on a terminal: a bar, feeds done of all, ok / failed / new counts,
+    the current rate, a time remaining from that rate, and the feed that just finished. Rich redraws it ten
+    times a second from its own thread; ``done`` is called from the event loop."""
+
+    def __init__(self, total: int, stream: IO[str] | None = None, *, console: Console | None = None,
+                 clock: Callable[[], float] | None = None):
+        self.progress = Progress(
+            SpinnerColumn(finished_text="[green]✓"),
+            TextColumn("polling"),
+            BarColumn(bar_width=24),
+            MofNCompleteColumn(),
+            TextColumn("feeds"),
+            _CountsColumn(),
+            _RateColumn(),
+            TimeRemainingColumn(elapsed_when_finished=True),
+            _FeedColumn(),
+            console=console or Console(file=sys.stderr if stream is None else stream, highlight=False),
+            speed_estimate_period=10.0,
+            get_time=clock,
+        )
+        self.task = self.progress.add_task("polling", total=total, ok=0, failed=0, new=0, last="",
+                                           last_failed=False)
+        self._counts = {"ok": 0, "failed": 0, "new": 0}
+
+    def __enter__(self) -> PollDisplay:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def done(self, report: Any) -> None:
+        """One feed finished (a ``FeedReport``)."""
+        self._counts["failed" if report.failed else "ok"] += 1
+        self._counts["new"] += report.new
+        self.progress.update(self.task, advance=1, last=report.feed, last_failed=report.failed, **self._counts)
+
+
+__all__ = ["Cell", "Col", "CurrentStderr", "PollDisplay", "Styled", "echo", "is_terminal", "plain_table", "plural",
+           "table"]
