@@ -207,7 +207,7 @@ def _require_feeds(settings: Settings, daemon: bool = False) -> None:
     if daemon and settings.digests:
         from monitor.logs import get_logger
 
-        get_logger("monitor.config").warning("config.no_feeds", message=problem,
+        get_logger("monitor.config").warning("config.no_feeds", detail=problem,
                                              digests=", ".join(d.name for d in settings.digests))
         return
     fail(problem, EXIT_CONFIG)
@@ -321,7 +321,7 @@ def run(ctx: Context, http: tuple[str, int] | None) -> None:
 
     settings = ctx.settings(warn=False)
     for line in settings.warnings:  # in the daemon's log, where whoever runs it under systemd looks
-        get_logger("monitor.config").warning("config.warning", message=line)
+        get_logger("monitor.config").warning("config.warning", detail=line)
     _require_feeds(settings, daemon=True)
     store = ctx.store()
     code = asyncio.run(Daemon(settings, store, ctx.config_path, http=http).run())
