@@ -330,3 +330,22 @@ def test_headline_numbers_and_recorded_ids() -> None:
     assert (data.stories_count, data.articles_count, data.states_count, data.stances_count) == (2, 3, 2, 2)
     assert data.previous_stories_count == 1
     assert data.article_ids == frozenset({501, 502, 503})
+
+
+def test_failing_feeds_are_grouped_by_cause_in_words() -> None:
+    dns = "cannot connect: [Errno -2] Name or service not known"
+    rows = [("Euractiv", 3, dns), ("Politico Europe", 5, dns), ("EUobserver", 3, dns),
+            ("Meduza", 2, "HTTP 404 Not Found"), ("Kyiv Post", 1, "timed out after 30s"),
+            ("Balkan Insight", 4, "cannot connect: [Errno -3] Temporary failure in name resolution"),
+            ("Le Monde", 2, "HTTP 404 Not Found")]
+    feeds = [FeedState(id=i, name=n, url=f"https://{i}.example/rss", active=True, consecutive_failures=f,
+                       last_error=e, last_status="error") for i, (n, f, e) in enumerate(rows)]
+    data = digest([art("Story about talks", {"HU": PRO})], feeds=feeds)
+    groups = [(g.cause, [f.name for f in g.feeds], g.failures) for g in data.failing_groups]
+    assert groups == [
+        ("host not found", ["Politico Europe", "EUobserver", "Euractiv"], (3, 5)),
+        ("HTTP 404 Not Found", ["Le Monde", "Meduza"], (2, 2)),
+        ("name lookup failed (DNS)", ["Balkan Insight"], (4, 4)),
+        ("timed out", ["Kyiv Post"], (1, 1)),
+    ]
+    assert "Errno" not in " ".join(f.error for f in data.failing_feeds)
