@@ -22,7 +22,7 @@ from monitor.digest.tilemap import Swatch, TileLayout
 from monitor.failures import cause, group_by_cause
 from monitor.judge import EU27, HARD, LABELS, MIXED, PRO, Stance, country_name
 from monitor.store import ArticleRecord, CoveredArticle, FeedState, StanceFact
-from monitor.summary import StateSummary, by_country, lean, lean_label, summarise
+from monitor.summary import StateSummary, by_country, in_text_order, lean, lean_label, summarise
 
 EVIDENCE_CHARS = 280
 SUMMARY_CHARS = 240
@@ -51,7 +51,7 @@ class DigestInput:
     countries: tuple[str, ...] = ()  # followed states; empty: all 27
     min_confidence: float = 0.0
     max_stories: int = 10
-    config_path: str = "config/monitor.yaml"
+    config_path: str | None = "config/monitor.yaml"  # None: the config was text, not a file (`monitor demo`)
 
 
 # --------------------------------------------------------------------------------------------------- output
@@ -197,7 +197,7 @@ class DigestData:
     failing_hidden: int = 0  # feeds of groups left out to keep the section short (render decides) ...
     failing_hidden_causes: int = 0  # ... and how many causes those groups had
     countries: tuple[str, ...] = ()
-    config_path: str = "config/monitor.yaml"
+    config_path: str | None = "config/monitor.yaml"
 
     @property
     def empty(self) -> bool:
@@ -351,6 +351,7 @@ def build(inp: DigestInput, layout: TileLayout) -> DigestData:
     now = by_country(summarise(facts))
     before = by_country(summarise(_facts(previous_groups)))
     outlets_of = {a.id: a.feeds for a in current}
+    summary_of = {a.id: a.summary for a in current}
 
     rows: list[StateRow] = []
     for code in sorted(followed, key=lambda c: (-(now[c].total if c in now else 0),
@@ -364,7 +365,8 @@ def build(inp: DigestInput, layout: TileLayout) -> DigestData:
         if s_now is not None and s_now.latest is not None:
             f = s_now.latest
             feeds = outlets_of.get(f.article_id, ())
-            latest = Quote(clip(f.evidence, EVIDENCE_CHARS), f.stance, clip(f.title, 160), safe_link(f.url),
+            evidence = in_text_order(f.evidence, f.title, summary_of.get(f.article_id, ""))
+            latest = Quote(clip(evidence, EVIDENCE_CHARS), f.stance, clip(f.title, 160), safe_link(f.url),
                            f.published, feeds[0] if feeds else None)
         rows.append(StateRow(
             code=code, name=country_name(code), counts=counts,
