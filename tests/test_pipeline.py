@@ -278,6 +278,34 @@ def test_failing_feed_backs_off(store: Store, feed_server: FeedServer) -> None:
     assert state(store, "Flaky").last_status == "ok"
 
 
+def test_manual_retries_keep_the_backoff_the_schedule_made(store: Store, feed_server: FeedServer) -> None:
+    """`monitor poll` by hand on a feed the daemon is backing off: tried now, recorded, but the failure count
+    and the planned retry stay where the schedule put them (three impatient retries must not push the next
+    scheduled poll eight intervals out). A success still resets everything."""
+    url = feed_server.route("/flaky", status(500))
+    settings = make_settings(store.url, [cfg("Flaky", url, interval=60.0)])
+    cycles(settings, store, rounds=2)  # the schedule's own polls: 2 failures, next poll 120 s after the last
+    scheduled = state(store, "Flaky")
+    assert scheduled.consecutive_failures == 2
+
+    async def by_hand(times: int) -> None:
+        async with Pipeline(settings, store, workers=0, manual=True) as pipeline:
+            for _ in range(times):
+                await pipeline.poll_many(list(settings.feeds))
+
+    asyncio.run(by_hand(3))
+    st = state(store, "Flaky")
+    assert (st.consecutive_failures, st.next_poll_at) == (2, scheduled.next_poll_at)
+    assert st.last_polled_at is not None and scheduled.last_polled_at is not None
+    assert st.last_polled_at > scheduled.last_polled_at
+    assert len(feed_server.hits("/flaky")) == 5
+
+    feed_server.route("/flaky", Feed(rss(items("Flaky", 1))))
+    asyncio.run(by_hand(1))
+    st = state(store, "Flaky")
+    assert st.consecutive_failures == 0 and 57 <= _delay(st) <= 63
+
+
 def test_backoff_is_capped(store: Store, feed_server: FeedServer) -> None:
     url = feed_server.route("/down", status(503))
     settings = make_settings(store.url, [cfg("Down", url, interval=3600.0)], max_backoff=4 * 3600.0)
