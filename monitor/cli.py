@@ -702,7 +702,7 @@ def reclassify(ctx: Context, since: str | None) -> None:
         store.replace_judgements(items, utcnow())
         done += len(items)
         relevant += sum(1 for _, js in items if js[0].relevant)
-    click.echo(f"re-judged {done} articles: {relevant} relevant (classifier {judges.primary.version})")
+    click.echo(f"re-judged {ui.plural(done, 'article')}: {relevant} relevant (classifier {judges.primary.version})")
 
 
 @cli.command()
@@ -777,7 +777,7 @@ def digest_preview(ctx: Context, name: str, out: str | None) -> None:
     cfg = settings.digest(name)
     prep = prepare(settings, ctx.store(), cfg, datetime.now(UTC))
     rendered, data = prep.rendered, prep.data
-    summary = (f"{cfg.name}: {data.stories_count} stories, {data.states_count} states, "
+    summary = (f"{cfg.name}: {ui.plural(data.stories_count, 'story')}, {ui.plural(data.states_count, 'state')}, "
                f"{_local_time(data.start, cfg.timezone)} - {_local_time(data.end, cfg.timezone)}"
                + ("; nothing new, so `send` would not mail it" if data.empty and not cfg.send_empty else ""))
     if out:
