@@ -33,6 +33,7 @@ from monitor.config import (
 from monitor.errors import StoreError
 
 if TYPE_CHECKING:
+    from monitor.pipeline import CycleReport
     from monitor.store import Store
 
 EXIT_CONFIG = 2
@@ -273,7 +274,7 @@ def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, v
     if workers is None and len(feeds) < 4:
         workers = 0  # a pool costs more to start than a handful of feeds take to parse
 
-    async def go() -> Any:
+    async def go() -> CycleReport:
         async with Pipeline(settings, store, workers=workers, manual=not due) as pipeline:
             if live:
                 with ui.PollDisplay(len(feeds)) as display:
@@ -286,7 +287,7 @@ def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, v
     ui.echo(ui.Styled(report.summary(), style))
 
 
-def _report_failures(report: Any) -> None:
+def _report_failures(report: CycleReport) -> None:
     """Each failed feed by name and URL; but when every feed failed for the network's reasons, one line that
     says so (and what works offline) instead of the same error once per feed."""
     from monitor.failures import OFFLINE_HINT, offline

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Protocol
 
 from rich import box
 from rich.console import Console
@@ -180,6 +180,19 @@ class _FeedColumn(ProgressColumn):
         return Text.assemble(("✗ " if failed else "✓ ", BAD if failed else OK), (name, ""))
 
 
+class Finished(Protocol):
+    """What the display needs of a finished poll (a ``monitor.pipeline.FeedReport``)."""
+
+    @property
+    def feed(self) -> str: ...
+
+    @property
+    def failed(self) -> bool: ...
+
+    @property
+    def new(self) -> int: ...
+
+
 class PollDisplay:
     """The live display of ``monitor poll`` on a terminal: a bar, feeds done of all, ok / failed / new counts,
     the current rate, a time remaining from that rate, and the feed that just finished. Rich redraws it ten
@@ -212,8 +225,8 @@ class PollDisplay:
     def __exit__(self, *exc: object) -> None:
         self.progress.stop()
 
-    def done(self, report: Any) -> None:
-        """One feed finished (a ``FeedReport``)."""
+    def done(self, report: Finished) -> None:
+        """One feed finished."""
         self._counts["failed" if report.failed else "ok"] += 1
         self._counts["new"] += report.new
         self.progress.update(self.task, advance=1, last=report.feed, last_failed=report.failed, **self._counts)
