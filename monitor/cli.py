@@ -277,7 +277,9 @@ def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, v
     async def go() -> CycleReport:
         async with Pipeline(settings, store, workers=workers, manual=not due) as pipeline:
             if live:
-                with ui.PollDisplay(len(feeds)) as display:
+                from monitor.progress import PollDisplay
+
+                with PollDisplay(len(feeds)) as display:
                     return await pipeline.poll_many(feeds, on_done=display.done)
             return await pipeline.poll_many(feeds)
 

@@ -1,7 +1,8 @@
 """What people see in a terminal, and what scripts see in a pipe.
 
 On a terminal the commands use Rich: colour (green for what works, red for what failed), tables that fit the
-window and wrap long evidence instead of cutting it, and a live display while ``monitor poll`` runs. When the
+window and wrap long evidence instead of cutting it, and a live display while ``monitor poll`` runs
+(``monitor.progress``). When the
 output is a pipe or a file (or ``TERM=dumb``) the same commands print plain text: space-aligned columns, one
 record per line, no escape codes, nothing cut, so ``grep``, ``awk`` and logs keep working. ``NO_COLOR`` (any
 non-empty value, https://no-color.org) keeps the terminal layout but drops the colour; Rich reads it itself.
@@ -13,24 +14,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING
 
-from rich import box
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    SpinnerColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:  # Rich is imported only when a terminal will show it: the parser workers import this module's
+    # importers (multiprocessing re-imports __main__), and every one of them would carry it otherwise
+    from rich.console import Console
+    from rich.text import Text
 
 OK = "green"
 BAD = "red"
@@ -59,6 +50,8 @@ def is_terminal(stream: IO[str] | None = None) -> bool:
 
 
 def console(stream: IO[str] | None = None) -> Console:
+    from rich.console import Console
+
     return Console(file=sys.stdout if stream is None else stream, highlight=False, emoji=False, markup=False,
                    soft_wrap=False)
 
@@ -83,6 +76,8 @@ def _plain(cell: Cell) -> str:
 
 
 def _rich(cell: Cell) -> Text:
+    from rich.text import Text
+
     if isinstance(cell, str):
         return Text(cell)
     if isinstance(cell, Styled):
@@ -105,6 +100,9 @@ def table(cols: Sequence[Col], rows: Iterable[Sequence[Cell]], stream: IO[str] |
     stream = sys.stdout if stream is None else stream
     rows = list(rows)
     if is_terminal(stream):
+        from rich import box
+        from rich.table import Table
+
         t = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False, expand=False)
         for c in cols:
             t.add_column(c.header, justify="right" if c.right else "left", no_wrap=not c.wrap,
@@ -145,92 +143,4 @@ class CurrentStderr:
         sys.stderr.flush()
 
 
-# ------------------------------------------------------------------------------------------------ poll display
-
-
-class _CountsColumn(ProgressColumn):
-    """``12 ok · 2 failed · 57 new``: green and red only when there is something to count."""
-
-    def render(self, task: Task) -> Text:
-        ok, failed, new = task.fields.get("ok", 0), task.fields.get("failed", 0), task.fields.get("new", 0)
-        out = Text()
-        out.append(f"{ok} ok", style=OK if ok else DIM)
-        out.append(" · ")
-        out.append(f"{failed} failed", style=BAD if failed else DIM)
-        out.append(" · ")
-        out.append(plural(new, "new article", "new articles"), style="bold" if new else DIM)
-        return out
-
-
-class _RateColumn(ProgressColumn):
-    """Feeds finished per second over the last few seconds (Rich's own speed estimate)."""
-
-    def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:.1f} feeds/s", style="cyan")
-
-
-class _FeedColumn(ProgressColumn):
-    """The feed that just finished, and how (a name from the config, so not read as markup)."""
-
-    def render(self, task: Task) -> Text:
-        name, failed = task.fields.get("last", ""), task.fields.get("last_failed", False)
-        if not name:
-            return Text("")
-        return Text.assemble(("✗ " if failed else "✓ ", BAD if failed else OK), (name, ""))
-
-
-class Finished(Protocol):
-    """What the display needs of a finished poll (a ``monitor.pipeline.FeedReport``)."""
-
-    @property
-    def feed(self) -> str: ...
-
-    @property
-    def failed(self) -> bool: ...
-
-    @property
-    def new(self) -> int: ...
-
-
-class PollDisplay:
-    """The live display of ``monitor poll`` on a terminal: a bar, feeds done of all, ok / failed / new counts,
-    the current rate, a time remaining from that rate, and the feed that just finished. Rich redraws it ten
-    times a second from its own thread; ``done`` is called from the event loop."""
-
-    def __init__(self, total: int, stream: IO[str] | None = None, *, console: Console | None = None,
-                 clock: Callable[[], float] | None = None):
-        self.progress = Progress(
-            SpinnerColumn(finished_text="[green]✓"),
-            TextColumn("polling"),
-            BarColumn(bar_width=24),
-            MofNCompleteColumn(),
-            TextColumn("feeds"),
-            _CountsColumn(),
-            _RateColumn(),
-            TimeRemainingColumn(elapsed_when_finished=True),
-            _FeedColumn(),
-            console=console or Console(file=sys.stderr if stream is None else stream, highlight=False),
-            speed_estimate_period=10.0,
-            get_time=clock,
-        )
-        self.task = self.progress.add_task("polling", total=total, ok=0, failed=0, new=0, last="",
-                                           last_failed=False)
-        self._counts = {"ok": 0, "failed": 0, "new": 0}
-
-    def __enter__(self) -> PollDisplay:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def done(self, report: Finished) -> None:
-        """One feed finished."""
-        self._counts["failed" if report.failed else "ok"] += 1
-        self._counts["new"] += report.new
-        self.progress.update(self.task, advance=1, last=report.feed, last_failed=report.failed, **self._counts)
-
-
-__all__ = ["Cell", "Col", "CurrentStderr", "PollDisplay", "Styled", "echo", "is_terminal", "plain_table", "plural",
-           "table"]
+__all__ = ["Cell", "Col", "CurrentStderr", "Styled", "echo", "is_terminal", "plain_table", "plural", "table"]

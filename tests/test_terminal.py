@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from monitor.ui import PollDisplay, plain_table, plural
+from monitor.progress import PollDisplay
+from monitor.ui import plain_table, plural
 from tests.support.cli import run_monitor, write_config
 from tests.support.feedserver import Feed, FeedServer, Item, rss, status
 from tests.support.terminal import COLOUR, run_in_terminal, visible
