@@ -2,9 +2,9 @@
 
 On a terminal the commands use Rich: colour (green for what works, red for what failed), tables that fit the
 window and wrap long evidence instead of cutting it, and a live display while ``monitor poll`` runs
-(``monitor.progress``). When the
-output is a pipe or a file (or ``TERM=dumb``) the same commands print plain text: space-aligned columns, one
-record per line, no escape codes, nothing cut, so ``grep``, ``awk`` and logs keep working. ``NO_COLOR`` (any
+(``monitor.progress``). When the output is a pipe or a file (or ``TERM=dumb``) the same commands print plain
+text: space-aligned columns, one record per line, no escape codes, nothing cut, so ``grep``, ``awk`` and logs
+keep working. ``NO_COLOR`` (any
 non-empty value, https://no-color.org) keeps the terminal layout but drops the colour; Rich reads it itself.
 
 Machine formats (``export``, ``classify``, ``feeds export``) never come through here.
@@ -50,6 +50,8 @@ def is_terminal(stream: IO[str] | None = None) -> bool:
 
 
 def console(stream: IO[str] | None = None) -> Console:
+    """A Rich console for ``stream``. No markup or highlighting: feed names and titles are data, and a title
+    with ``[bold]`` or a number in it must come out as written."""
     from rich.console import Console
 
     return Console(file=sys.stdout if stream is None else stream, highlight=False, emoji=False, markup=False,
