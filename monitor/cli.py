@@ -10,6 +10,7 @@ import asyncio
 import csv
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Iterator
@@ -20,11 +21,20 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from monitor import __version__, logs
-from monitor.config import ConfigError, Settings, load_settings, parse_duration, resolve_config_path
+from monitor import __version__, logs, ui
+from monitor.config import (
+    ENV_CONFIG,
+    ConfigError,
+    JudgeSettings,
+    Settings,
+    load_settings,
+    parse_duration,
+    resolve_config_path,
+)
 from monitor.errors import StoreError
 
 if TYPE_CHECKING:
+    from monitor.pipeline import CycleReport
     from monitor.store import Store
 
 T = TypeVar("T")
@@ -44,13 +54,27 @@ class Context:
     def config_path(self) -> Path:
         return resolve_config_path(self.config)
 
-    def settings(self) -> Settings:
+    def settings(self, warn: bool = True) -> Settings:
+        """The config, read once. Its warnings (a database found by the old path rule) go to stderr unless the
+        caller logs them itself (the daemon)."""
         if self._settings is None:
             self._settings = load_settings(self.config)
             logs.register_secret(_db_password(self._settings.database_url))
             logs.register_secret(self._settings.smtp.password if self._settings.smtp else None)
             logs.setup(self.log_level or self._settings.log.level, self.log_format or self._settings.log.format)
+            if warn:
+                for line in self._settings.warnings:
+                    ui.echo(ui.Styled(f"monitor: warning: {line}", ui.WARN), sys.stderr)
         return self._settings
+
+    def judge_settings(self) -> JudgeSettings:
+        """What ``classify`` and ``eval`` need: only the judge. They read no stored data, so with no config file
+        anywhere (outside a checkout, no --config, no $MONITOR_CONFIG) they run on the built-in topic and actors;
+        a config named explicitly must exist."""
+        if self.config is None and not os.environ.get(ENV_CONFIG) and not self.config_path.exists():
+            logs.setup(self.log_level or "info", self.log_format or "kv")
+            return JudgeSettings()
+        return self.settings().judge
 
     def store(self, upgrade: bool = True) -> Store:
         from monitor.store import open_store  # imported late: SQLAlchemy is heavy and parser workers re-import us
@@ -65,7 +89,7 @@ def _db_password(url: str) -> str | None:
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> NoReturn:
-    click.echo(message, err=True)
+    ui.echo(ui.Styled(message, ui.BAD), sys.stderr)
     sys.exit(code)
 
 
@@ -101,17 +125,49 @@ class MonitorGroup(click.Group):
             fail(f"monitor: internal error: {type(exc).__name__}: {logs.redact(str(exc))} (--debug shows more)")
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """A global option given after the subcommand (``monitor classify --config X -``): stored on the shared
+    Context, where it overrides the same option given before the subcommand."""
+    if value is None or value is False or param.name is None:
+        return
+    obj = ctx.find_object(Context)
+    if obj is not None:
+        setattr(obj, param.name, value)
+
+
+def _global_options(after: bool) -> list[click.Option]:
+    """The options every command takes, before the subcommand (on the group) or after it (on each command)."""
+    callback = _remember if after else None
+    expose = not after
+    return [
+        click.Option(["--config", "config"], metavar="PATH", callback=callback, expose_value=expose,
+                     help="Config file [default: $MONITOR_CONFIG or config/monitor.yaml]"),
+        click.Option(["--log-level"], type=click.Choice(["debug", "info", "warning", "error"]), callback=callback,
+                     expose_value=expose, help="Overrides log.level."),
+        click.Option(["--log-format"], type=click.Choice(["kv", "json"]), callback=callback, expose_value=expose,
+                     help="Overrides log.format."),
+        click.Option(["--debug"], is_flag=True, callback=callback, expose_value=expose,
+                     help="Show tracebacks for unexpected errors."),
+    ]
+
+
 @click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", metavar="PATH",
-              help="Config file [default: $MONITOR_CONFIG or config/monitor.yaml]")
-@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), help="Overrides log.level.")
-@click.option("--log-format", type=click.Choice(["kv", "json"]), help="Overrides log.format.")
-@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 @click.version_option(__version__, prog_name="monitor")
 @click.pass_context
 def cli(ctx: click.Context, config: str | None, log_level: str | None, log_format: str | None, debug: bool) -> None:
     """Monitor news feeds for where EU member states stand on dialogue with Russia."""
     ctx.obj = Context(config, log_level, log_format, debug)
+
+
+cli.params[:0] = _global_options(after=False)
+
+
+def _share_global_options(group: click.Group) -> None:
+    """Give every subcommand (and sub-subcommand) the global options too, as the README promises."""
+    for command in group.commands.values():
+        command.params.extend(_global_options(after=True))
+        if isinstance(command, click.Group):
+            _share_global_options(command)
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -123,11 +179,41 @@ pass_ctx = click.make_pass_decorator(Context)
 @cli.command()
 @pass_ctx
 def check(ctx: Context) -> None:
-    """Validate the config file and say what it configures."""
-    s = ctx.settings()
+    """Validate the config file and say what it configures, and where the data goes."""
+    from monitor.store import safe_url
+
+    s = ctx.settings(warn=False)
     enabled = len(s.enabled_feeds)
-    digests = f", {len(s.digests)} digest{'s' if len(s.digests) != 1 else ''}" if s.digests else ""
-    click.echo(f"{ctx.config_path}: ok ({len(s.feeds)} feeds, {enabled} enabled{digests})")
+    digests = f", {ui.plural(len(s.digests), 'digest')}" if s.digests else ""
+    ui.echo([ui.Styled(f"{ctx.config_path}: "), ui.Styled("ok", ui.OK),
+             ui.Styled(f" ({ui.plural(len(s.feeds), 'feed')}, {enabled} enabled{digests})")])
+    rows: list[tuple[str, str]] = [("database", safe_url(s.database_url))]
+    if s.smtp is None:
+        rows.append(("outbox", f"{s.outbox} (no smtp section: digests are written here)" if s.digests else s.outbox))
+    else:
+        rows.append(("smtp", f"{s.smtp.host}:{s.smtp.port}"))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        ui.echo(f"  {key.ljust(width)}  {value}")
+    for line in (*s.warnings, *([problem] if (problem := s.feed_problem()) else [])):
+        ui.echo(ui.Styled(f"warning: {line}", ui.WARN), sys.stderr)
+
+
+def _require_feeds(settings: Settings, daemon: bool = False) -> None:
+    """``run`` and ``poll`` refuse a config with nothing to poll: a daemon that idles for ever with 0 feeds
+    looks exactly like one that works. A daemon that has digests to send is not idle (a second daemon can mail
+    the digests of a shared PostgreSQL database another one fills): it starts, and its log says it polls
+    nothing."""
+    problem = settings.feed_problem()
+    if problem is None:
+        return
+    if daemon and settings.digests:
+        from monitor.logs import get_logger
+
+        get_logger("monitor.config").warning("config.no_feeds", detail=problem,
+                                             digests=", ".join(d.name for d in settings.digests))
+        return
+    fail(problem, EXIT_CONFIG)
 
 
 # ------------------------------------------------------------------------------------------------ db
@@ -170,18 +256,24 @@ def db_current(ctx: Context) -> None:
 
 @cli.command()
 @click.option("--feed", "names", multiple=True, metavar="NAME", help="Poll only this feed (repeatable).")
-@click.option("--due", is_flag=True, help="Only feeds whose next poll time has come.")
+@click.option("--due", is_flag=True, help="Only feeds whose next poll time has come (for cron jobs).")
 @click.option("--workers", type=int, default=None, help="Parser processes [default: one per core].")
 @click.option("-v", "--verbose", is_flag=True, help="Log every feed, not only the summary.")
 @pass_ctx
 def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, verbose: bool) -> None:
-    """Run one poll cycle now and print a summary. Failed feeds are reported, not fatal."""
+    """Run one poll cycle now and print a summary. Failed feeds are reported, not fatal.
+
+    Without --due this is a manual poll: a feed that keeps failing is tried now without its backoff growing,
+    so the daemon's retry plan for it stays as it was."""
     from monitor.pipeline import Pipeline, utcnow
     from monitor.schedule import is_due
 
     settings = ctx.settings()
-    if not verbose and not ctx.log_level:
-        logs.setup("error", ctx.log_format or settings.log.format)
+    if not names:
+        _require_feeds(settings)
+    live = ui.is_terminal(sys.stderr)
+    level = ctx.log_level or (settings.log.level if verbose else "error")
+    logs.setup(level, ctx.log_format or settings.log.format, stream=ui.CurrentStderr() if live else None)
     feeds = [settings.feed(n) for n in names] if names else list(settings.enabled_feeds)
     store = ctx.store()
     store.sync_feeds(settings.feeds, utcnow())
@@ -195,17 +287,33 @@ def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, v
     if workers is None and len(feeds) < 4:
         workers = 0  # a pool costs more to start than a handful of feeds take to parse
 
-    async def go() -> Any:
-        async with Pipeline(settings, store, workers=workers) as pipeline:
-            if sys.stderr.isatty():
-                with click.progressbar(length=len(feeds), label="polling", file=sys.stderr) as bar:
-                    return await pipeline.poll_many(feeds, on_done=lambda _r: bar.update(1))
+    async def go() -> CycleReport:
+        async with Pipeline(settings, store, workers=workers, manual=not due) as pipeline:
+            if live:
+                from monitor.progress import PollDisplay
+
+                with PollDisplay(len(feeds)) as display:
+                    return await pipeline.poll_many(feeds, on_done=display.done)
             return await pipeline.poll_many(feeds)
 
     report = run_interruptible(go)
-    for r in report.failed:
-        click.echo(f"failed: {r.describe()}", err=True)
-    click.echo(report.summary())
+    _report_failures(report)
+    style = ui.OK if not report.failed else ui.BAD if len(report.failed) == len(report.reports) else ui.WARN
+    ui.echo(ui.Styled(report.summary(), style))
+
+
+def _report_failures(report: CycleReport) -> None:
+    """Each failed feed by name and URL; but when every feed failed for the network's reasons, one line that
+    says so (and what works offline) instead of the same error once per feed."""
+    from monitor.failures import OFFLINE_HINT, offline
+
+    failed = report.failed
+    down = offline([r.error_kind for r in failed], [r.error for r in failed]) if len(failed) > 1 else None
+    if down and len(failed) == len(report.reports):
+        ui.echo(ui.Styled(f"every feed failed ({len(failed)}): {down}; {OFFLINE_HINT}", ui.BAD), sys.stderr)
+        return
+    for r in failed:
+        ui.echo(ui.Styled(f"failed: {r.describe()}", ui.BAD), sys.stderr)
 
 
 def run_interruptible(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -244,8 +352,12 @@ def run(ctx: Context, http: tuple[str, int] | None) -> None:
     """Run the daemon: poll every enabled feed and send every digest on schedule until SIGTERM/SIGINT (exit 0);
     SIGHUP reloads the config."""
     from monitor.daemon import Daemon
+    from monitor.logs import get_logger
 
-    settings = ctx.settings()
+    settings = ctx.settings(warn=False)
+    for line in settings.warnings:  # in the daemon's log, where whoever runs it under systemd looks
+        get_logger("monitor.config").warning("config.warning", detail=line)
+    _require_feeds(settings, daemon=True)
     store = ctx.store()
     code = asyncio.run(Daemon(settings, store, ctx.config_path, http=http).run())
     sys.exit(code)
@@ -272,14 +384,22 @@ def demo(ctx: Context, outbox: str | None) -> None:
         result = run_demo(outbox)
     except RuntimeError as exc:
         fail(f"monitor: demo: {exc}")
-    click.echo(f"polled {result.feeds} sample feeds: {result.articles} stories, {result.relevant} about "
-               f"EU-Russia dialogue, {result.stances} member-state stances")
-    rows = [("STATE", "LEAN", "STANCES")]
-    rows += [(f"{code} {name}", f"{value:+.2f}", str(count)) for code, name, value, count in result.lean]
-    click.echo(_table(rows))
+    click.echo(f"polled {result.feeds} sample feeds: {ui.plural(result.articles, 'story')}, {result.relevant} about "
+               f"EU-Russia dialogue, {ui.plural(result.stances, 'member-state stance')}")
+    ui.table([ui.Col("STATE"), ui.Col("LEAN", right=True), ui.Col("STANCES", right=True)],
+             [(f"{code} {name}", _lean_cell(value), str(count)) for code, name, value, count in result.lean])
     click.echo(result.digest)
     if result.html is not None:
-        click.echo(f"open the digest: {result.html.as_uri()}  (as an email: {result.eml})")
+        ui.echo([ui.Styled("open the digest: "), ui.Styled(result.html.as_uri(), "bold"),
+                 ui.Styled(f"  (as an email: {result.eml})")])
+
+
+def _lean_cell(value: float) -> ui.Styled:
+    """The net lean in the digest's colours: blue towards dialogue, red towards hardline, yellow between."""
+    from monitor.summary import LEAN_THRESHOLD
+
+    label = "pro_dialogue" if value >= LEAN_THRESHOLD else "hardline" if value <= -LEAN_THRESHOLD else "mixed"
+    return ui.Styled(f"{value:+.2f}", ui.STANCE_STYLES[label])
 
 
 # ------------------------------------------------------------------------------------------------ feeds
@@ -296,23 +416,30 @@ def feeds(click_ctx: click.Context) -> None:
     store = ctx.store()
     states = store.feed_states([f.name for f in settings.feeds], with_counts=True)
     now = datetime.now(UTC)
-    rows = [("FEED", "STATUS", "LAST SUCCESS", "FAILS", "NEXT POLL", "ARTICLES", "LAST ERROR")]
+    cols = [ui.Col("FEED"), ui.Col("STATUS"), ui.Col("LAST SUCCESS"), ui.Col("FAILS", right=True),
+            ui.Col("NEXT POLL"), ui.Col("ARTICLES", right=True), ui.Col("LAST ERROR", wrap=True)]
+    rows: list[tuple[ui.Cell, ...]] = []
     for f in settings.feeds:
         st = states.get(f.name)
         if st is None:
-            rows.append((f.name, "new" if f.enabled else "disabled", "never", "0", "-", "0", ""))
+            rows.append((f.name, ui.Styled("new" if f.enabled else "disabled", ui.DIM), "never", "0", "-", "0", ""))
             continue
         status = "disabled" if not f.enabled else (st.last_status or "new")
+        style = ui.DIM if status in ("disabled", "new") else ui.BAD if status == "error" else ui.OK
         if status == "error" and st.http_status:
             status = f"error {st.http_status}"
         error = st.last_error if st.last_status == "error" else (f"moved to {st.moved_to}" if st.moved_to else "")
         rows.append((
-            f.name, status, _ago(st.last_success_at, now), str(st.consecutive_failures),
-            _until(st.next_poll_at, now) if f.enabled else "-", str(st.article_count), _clip(error or "", 70),
+            f.name, ui.Styled(status, style), _ago(st.last_success_at, now),
+            ui.Styled(str(st.consecutive_failures), ui.BAD if st.consecutive_failures else ""),
+            _until(st.next_poll_at, now) if f.enabled else "-", str(st.article_count),
+            ui.Styled(_error_words(error), ui.BAD if st.last_status == "error" else ui.WARN),
         ))
-    click.echo(_table(rows))
+    ui.table(cols, rows)
     failing = sum(1 for f in settings.feeds if (st := states.get(f.name)) and st.consecutive_failures)
-    click.echo(f"\n{len(settings.feeds)} feeds, {failing} failing")
+    click.echo("")
+    ui.echo([ui.Styled(ui.plural(len(settings.feeds), "feed") + ", "),
+             ui.Styled(f"{failing} failing", ui.BAD if failing else ui.OK)])
 
 
 # The feed-list subcommands edit the config file itself (round-trip, validated, atomic): see monitor/feedlist.py.
@@ -346,9 +473,10 @@ def feeds_import(ctx: Context, source: str, dry_run: bool, verbose: bool) -> Non
         for feed, reason in plan.skipped:
             click.echo(f"skipped: {feed.name} <{feed.url}>: {reason}", err=True)
     verb = "would add" if dry_run else "added"
-    feeds_word = "feed" if len(plan.added) == 1 else "feeds"
-    click.echo(f"{verb} {len(plan.added)} {feeds_word} to {ctx.config_path}; skipped {len(plan.skipped)} already "
-               f"configured, {len(result.invalid)} invalid")
+    click.echo(f"{verb} {ui.plural(len(plan.added), 'feed')} to {ctx.config_path}; skipped {len(plan.skipped)} "
+               f"already configured, {len(result.invalid)} invalid")
+    if plan.added and not dry_run:
+        click.echo(RELOAD_HINT)
 
 
 @feeds.command("export")
@@ -368,7 +496,7 @@ def feeds_export(ctx: Context, out: str | None) -> None:
         write_atomic(Path(out), data)
     except OSError as exc:
         fail(f"monitor: {out}: cannot write: {exc.strerror or exc}")
-    click.echo(f"wrote {len(settings.feeds)} feeds to {out}", err=True)
+    click.echo(f"wrote {ui.plural(len(settings.feeds), 'feed')} to {out}", err=True)
 
 
 @feeds.command("add")
@@ -389,7 +517,20 @@ def feeds_add(ctx: Context, url: str, name: str | None, interval: str | None, la
         fail(f"monitor: {exc}")
     found = result.discovered
     how = {"advertised": " (advertised by the page)", "guessed": " (found at a common path)"}.get(found.how, "")
-    click.echo(f"added {result.feed.name!r}: {result.feed.url}{how}, {found.entries} entries, to {ctx.config_path}")
+    click.echo(f"added {result.feed.name!r}: {result.feed.url}{how}, {ui.plural(found.entries, 'entry')}, to "
+               f"{ctx.config_path}")
+    click.echo(RELOAD_HINT)
+
+
+RELOAD_HINT = ("a running daemon reads the change on SIGHUP: `kill -HUP <pid of monitor run>` "
+               "(Docker Compose: `docker-compose kill -s HUP monitor`); `monitor poll` uses it at once")
+
+
+def _error_words(error: str | None) -> str:
+    """An OS error in words (``host not found``), any other error as it was written."""
+    from monitor.failures import cause
+
+    return cause(error).words if error else ""
 
 
 def _ago(when: datetime | None, now: datetime) -> str:
@@ -409,15 +550,6 @@ def _span(seconds: float) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _table(rows: list[tuple[str, ...]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
 # ------------------------------------------------------------------------------------------------ export
@@ -440,43 +572,75 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
 
 
 EXPORT_FIELDS = ["id", "url", "title", "summary", "published", "first_seen", "language", "feeds", "relevant",
-                 "relevance", "stances"]
+                 "relevance"]  # then, in CSV, one column per member state holding its stance in the article
 
 
 def _iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def export_rows(store: Store, since: datetime | None, topic: str) -> Iterator[dict[str, Any]]:
+def export_rows(store: Store, since: datetime | None, topic: str, relevant_only: bool = False,
+                countries: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+    """Stored articles as export records. With ``countries``, only articles in which one of those states took
+    a position, carrying only those states' stances (as a digest following those states counts them)."""
     for a in store.articles(since=since, topic=topic):
+        if relevant_only and not a.relevant:
+            continue
+        kept = [st for st in a.stances if not countries or st.country in countries]
+        if countries and not kept:
+            continue
         yield {"id": a.id, "url": a.url, "title": a.title, "summary": a.summary, "published": _iso(a.published),
                "first_seen": _iso(a.first_seen), "language": a.language, "feeds": list(a.feeds),
                "relevant": a.relevant, "relevance": a.relevance,
                "stances": [{"country": st.country, "stance": st.stance, "confidence": st.confidence,
-                            "evidence": st.evidence} for st in a.stances]}
+                            "evidence": st.evidence} for st in kept]}
+
+
+_FORMULA = re.compile(r"^[\s\"']*[=+\-@\t\r]")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run as a formula (OWASP, "CSV Injection").
+
+    Titles and summaries come from feeds, which anyone can write: ``=HYPERLINK(...)`` or ``@SUM(...)`` in a title
+    would be a live formula in the analyst's Excel or LibreOffice. Text that starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return, also behind leading spaces or quotes (which spreadsheets may strip), gets a
+    leading single quote, so it is shown as text. Numbers are left as they are."""
+    if isinstance(value, str) and _FORMULA.match(value):
+        return "'" + value
+    return value
 
 
 @cli.command()
 @click.option("--since", metavar="WHEN", help="Only articles published since: a duration back (7d) or a date.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--relevant", "relevant_only", is_flag=True, help="Only articles the judge found relevant.")
+@click.option("--country", "countries", multiple=True, metavar="STATE",
+              help="Only articles where this state (IT, EL, Hungary) took a position, with its stances. Repeatable.")
 @pass_ctx
-def export(ctx: Context, since: str | None, fmt: str) -> None:
-    """Write stored articles to stdout, one per line (jsonl) or row (csv)."""
+def export(ctx: Context, since: str | None, fmt: str, relevant_only: bool, countries: tuple[str, ...]) -> None:
+    """Write stored articles to stdout, one per line (jsonl) or row (csv).
+
+    CSV has one column per member state (or per --country) holding the state's stance in the article, so a
+    spreadsheet can filter and pivot on it; confidences and evidence are in jsonl."""
+    from monitor.judge import EU27
+
+    countries = _countries(countries)
     settings = ctx.settings()
     store = ctx.store()
-    rows = export_rows(store, parse_since(since), _topic_name(settings.judge.topics[0]))
+    rows = export_rows(store, parse_since(since), _topic_name(settings.judge.topics[0]), relevant_only, countries)
     out = click.get_text_stream("stdout")
     write: Callable[[dict[str, Any]], Any]
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+        states = [c for c in EU27 if c in countries] if countries else list(EU27)
+        writer = csv.DictWriter(out, fieldnames=[*EXPORT_FIELDS, *states], extrasaction="ignore")
         writer.writeheader()
 
         def write(row: dict[str, Any]) -> Any:
-            flat = {k: ("" if v is None else v) for k, v in row.items()}
+            flat = {k: ("" if v is None else v) for k, v in row.items() if k != "stances"}
             flat["feeds"] = "; ".join(row["feeds"])
-            flat["stances"] = "; ".join(f"{st['country']}:{st['stance']}:{st['confidence']:.2f}"
-                                        for st in row["stances"])
-            return writer.writerow(flat)
+            flat.update({st["country"]: st["stance"] for st in row["stances"]})
+            return writer.writerow({k: spreadsheet_safe(v) for k, v in flat.items()})
     else:
 
         def write(row: dict[str, Any]) -> Any:
@@ -496,7 +660,7 @@ def _topic_name(spec: str) -> str:
 def _judges(ctx: Context) -> Any:
     from monitor.judge import judges_for
 
-    judge = ctx.settings().judge
+    judge = ctx.judge_settings()
     return judges_for(judge.topics, judge.actors)
 
 
@@ -575,39 +739,53 @@ def reclassify(ctx: Context, since: str | None) -> None:
         store.replace_judgements(items, utcnow())
         done += len(items)
         relevant += sum(1 for _, js in items if js[0].relevant)
-    click.echo(f"re-judged {done} articles: {relevant} relevant (classifier {judges.primary.version})")
+    click.echo(f"re-judged {ui.plural(done, 'article')}: {relevant} relevant (classifier {judges.primary.version})")
 
 
 @cli.command()
 @click.option("--since", default="30d", show_default=True, metavar="WHEN", help="Period: 30d, 12h or a date.")
-@click.option("--country", "countries", multiple=True, metavar="CODE", help="Only this state (repeatable).")
+@click.option("--country", "countries", multiple=True, metavar="STATE",
+              help="Only this state: a code (IT, EL) or a name (Hungary). Repeatable.")
 @click.option("--min-confidence", type=float, default=0.0, show_default=True)
 @pass_ctx
 def stances(ctx: Context, since: str, countries: tuple[str, ...], min_confidence: float) -> None:
     """Where each member state stood in the period: counts per label, net lean, latest evidence."""
-    from monitor.judge import HARD, MIXED, PRO, member_states
-    from monitor.summary import summarise
+    from monitor.judge import HARD, MIXED, PRO
+    from monitor.summary import in_text_order, summarise
 
-    try:
-        countries = member_states(countries)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--country") from None
+    countries = _countries(countries)
     settings = ctx.settings()
     store = ctx.store()
     facts = store.stance_facts(_topic_name(settings.judge.topics[0]), parse_since(since), None, countries,
                                min_confidence)
-    rows = [("STATE", "PRO", "HARD", "MIXED", "LEAN", "LATEST EVIDENCE")]
+    rows: list[tuple[ui.Cell, ...]] = []
     for summ in summarise(facts):
         latest = summ.latest
-        evidence = f"{latest.published:%Y-%m-%d} {latest.stance}: {latest.evidence}" if latest else ""
+        evidence: ui.Cell = ""
+        if latest:
+            evidence = [ui.Styled(f"{latest.published:%Y-%m-%d} "),
+                        ui.Styled(latest.stance, ui.STANCE_STYLES.get(latest.stance, "")),
+                        ui.Styled(f": {in_text_order(latest.evidence, latest.title)}")]
         rows.append((f"{summ.country} {summ.name}", str(summ.counts[PRO]), str(summ.counts[HARD]),
-                     str(summ.counts[MIXED]), f"{summ.lean:+.2f}", _clip(evidence, 90)))
-    if len(rows) == 1:
+                     str(summ.counts[MIXED]), _lean_cell(summ.lean), evidence))
+    if not rows:
         click.echo(f"no stances since {since}")
         return
-    click.echo(_table(rows))
-    click.echo(f"\n{len(facts)} stances in {len({f.article_id for f in facts})} relevant articles since {since}; "
-               "lean = (pro - hard) / all, from -1 (hardline) to +1 (pro-dialogue)")
+    ui.table([ui.Col("STATE"), ui.Col("PRO", right=True), ui.Col("HARD", right=True), ui.Col("MIXED", right=True),
+              ui.Col("LEAN", right=True), ui.Col("LATEST EVIDENCE", wrap=True)], rows)
+    articles = len({f.article_id for f in facts})
+    click.echo("")
+    ui.echo(f"{ui.plural(len(facts), 'stance')} in {ui.plural(articles, 'relevant article')} since {since}; "
+            "lean = (pro - hard) / all, from -1 (hardline) to +1 (pro-dialogue)")
+
+
+def _countries(given: tuple[str, ...]) -> tuple[str, ...]:
+    from monitor.countries import member_states
+
+    try:
+        return member_states(given)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--country") from None
 
 
 # ------------------------------------------------------------------------------------------------ digest
@@ -636,7 +814,7 @@ def digest_preview(ctx: Context, name: str, out: str | None) -> None:
     cfg = settings.digest(name)
     prep = prepare(settings, ctx.store(), cfg, datetime.now(UTC))
     rendered, data = prep.rendered, prep.data
-    summary = (f"{cfg.name}: {data.stories_count} stories, {data.states_count} states, "
+    summary = (f"{cfg.name}: {ui.plural(data.stories_count, 'story')}, {ui.plural(data.states_count, 'state')}, "
                f"{_local_time(data.start, cfg.timezone)} - {_local_time(data.end, cfg.timezone)}"
                + ("; nothing new, so `send` would not mail it" if data.empty and not cfg.send_empty else ""))
     if out:
@@ -681,18 +859,28 @@ def digest_list(ctx: Context, name: str | None, limit: int) -> None:
     store = ctx.store()
     runs = store.digest_runs(name, limit)
     tz_of = {d.name: d.timezone for d in settings.digests}
-    rows = [("RUN", "DIGEST", "STATUS", "STARTED", "WINDOW FROM", "STORIES", "TRIES", "DELIVERY / ERROR")]
+    styles = {"sent": ui.OK, "failed": ui.BAD, "pending": ui.WARN, "empty": ui.DIM}
+    rows: list[tuple[ui.Cell, ...]] = []
     for r in runs:
         tz = tz_of.get(r.name)
         detail = r.error if r.status == "failed" else (r.delivery or "")
-        rows.append((str(r.id), r.name, r.status, _local_time(r.created_at, tz), _local_time(r.window_start, tz),
-                     str(r.stories), str(r.attempts), _clip(detail or "", 70)))
-    click.echo(_table(rows) if runs else "no digest has run yet")
+        rows.append((str(r.id), r.name, ui.Styled(r.status, styles.get(r.status, "")), _local_time(r.created_at, tz),
+                     _local_time(r.window_start, tz), str(r.stories), str(r.attempts),
+                     ui.Styled(detail or "", ui.BAD if r.status == "failed" else "")))
+    if runs:
+        ui.table([ui.Col("RUN", right=True), ui.Col("DIGEST"), ui.Col("STATUS"), ui.Col("STARTED"),
+                  ui.Col("WINDOW FROM"), ui.Col("STORIES", right=True), ui.Col("TRIES", right=True),
+                  ui.Col("DELIVERY / ERROR", wrap=True)], rows)
+    else:
+        click.echo("no digest has run yet")
     now = datetime.now(UTC)
     for d in settings.digests:
         if name is None or d.name == name:
             due = _local_time(d.cron.next_after(now), d.timezone)
             click.echo(f"{d.name}: '{d.schedule}' ({d.timezone}), next {due}, to {', '.join(d.recipients)}")
+
+
+_share_global_options(cli)
 
 
 def main() -> None:

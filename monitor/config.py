@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -150,24 +150,55 @@ class Settings:
         hosts.add(self.smtp.host if self.smtp else None)
         hosts.add(urlsplit(self.database_url).hostname)
         return frozenset(h.lower() for h in hosts if h)
+    # Not errors, but worth a line on stderr (or in the daemon's log): a database found by the old rule.
+    warnings: tuple[str, ...] = ()
+    empty: bool = False  # the file held no settings at all (empty, or only comments)
 
     @property
     def enabled_feeds(self) -> tuple[FeedConfig, ...]:
         return tuple(f for f in self.feeds if f.enabled)
 
+    def feed_problem(self) -> str | None:
+        """Why ``run`` or ``poll`` would have nothing to do (a daemon idling for ever with 0 feeds looks like a
+        daemon that works), or None. ``check`` reports the same as a warning: the file is valid."""
+        where = self.path or "config"
+        if self.empty:
+            return (f"{where}: the config file is empty: add feeds under feeds: (see README, Configuration), "
+                    "or try `monitor demo`")
+        if not self.feeds:
+            return f"{where}: no feeds configured: add some under feeds: or with `monitor feeds add URL`"
+        if not self.enabled_feeds:
+            n = len(self.feeds)
+            return (f"{where}: {'the only feed is' if n == 1 else f'all {n} feeds are'} disabled "
+                    "(enabled: false): enable one to poll")
+        return None
+
     def feed(self, name: str) -> FeedConfig:
         for f in self.feeds:
             if f.name.casefold() == name.casefold():
                 return f
+        close = similar(name, [f.name for f in self.feeds])
         known = ", ".join(f.name for f in self.feeds[:8]) or "none configured"
-        raise ConfigError(f"{self.path or 'config'}: no feed named {name!r} (known: {known})")
+        hint = f"did you mean {close!r}?" if close else f"known: {known}"
+        raise ConfigError(f"{self.path or 'config'}: no feed named {name!r} ({hint})")
 
     def digest(self, name: str) -> DigestConfig:
         for d in self.digests:
             if d.name.casefold() == name.casefold():
                 return d
+        close = similar(name, [d.name for d in self.digests])
         known = ", ".join(d.name for d in self.digests) or "none configured; add one under digests:"
-        raise ConfigError(f"{self.path or 'config'}: no digest named {name!r} (known: {known})")
+        hint = f"did you mean {close!r}?" if close else f"known: {known}"
+        raise ConfigError(f"{self.path or 'config'}: no digest named {name!r} ({hint})")
+
+
+def similar(name: str, options: Sequence[str], cutoff: float = 0.6) -> str | None:
+    """The option a typo most likely meant (compared without regard to case), or None."""
+    import difflib
+
+    folded = {o.casefold(): o for o in options}
+    match = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=cutoff)
+    return folded[match[0]] if match else None
 
 
 # --------------------------------------------------------------------------------------------------- scalars
@@ -640,7 +671,7 @@ def _read_smtp(r: _Reader, node: Any, line: int | None, base: Path | None) -> Sm
 
 
 def _read_digests(r: _Reader, node: Any, line: int | None, judge: JudgeSettings) -> tuple[DigestConfig, ...]:
-    from monitor.judge import member_states
+    from monitor.countries import member_states
 
     if node is None:
         return ()
@@ -679,7 +710,7 @@ def _read_digests(r: _Reader, node: Any, line: int | None, judge: JudgeSettings)
         def countries(value: Any) -> tuple[str, ...]:
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not items:
-                raise ValueError("expected a list of member-state codes such as [HU, SK]")
+                raise ValueError("expected a list of member states such as [HU, SK] or [Hungary, EL]")
             return member_states(_string(v) for v in items)
 
         def confidence(value: Any) -> float:
@@ -717,8 +748,36 @@ def _read_digests(r: _Reader, node: Any, line: int | None, judge: JudgeSettings)
 
 
 def _relative(text: str, base: Path | None) -> Path:
+    """A path from the config file, read relative to the file's folder: the daemon started by systemd or cron
+    (whose working directory is / or $HOME) must find the same files as the user testing it from the checkout."""
     path = Path(text).expanduser()
-    return path if path.is_absolute() or base is None else base / path
+    return path if path.is_absolute() or base is None else Path(os.path.normpath(base / path))
+
+
+def _sqlite_beside(url: str, base: Path | None, where: str, warnings: list[str]) -> str:
+    """A relative SQLite path made absolute against the config file's folder (other URLs unchanged).
+
+    Before this rule the path was read against the working directory. A database that exists only there is
+    still used, with a warning that says how to keep it, so that an upgrade never silently swaps a populated
+    database for a new empty one."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = parsed.database
+    if base is None or parsed.get_backend_name() != "sqlite" or not name or name == ":memory:" \
+            or name.startswith("file:"):
+        return url
+    given = Path(name).expanduser()
+    if given.is_absolute():
+        return parsed.set(database=str(given)).render_as_string(hide_password=False)
+    beside = Path(os.path.normpath(base / given))
+    old = Path(os.path.normpath(Path.cwd() / given))
+    if not beside.exists() and old.is_file() and old.resolve() != beside.resolve():
+        warnings.append(f"{where}: {name} is now read relative to the config file's folder ({beside}, "
+                        f"which does not exist); using {old}, found relative to the working directory: write "
+                        f"\"database: sqlite:///{old}\" to keep using it")
+        return parsed.set(database=str(old)).render_as_string(hide_password=False)
+    return parsed.set(database=str(beside)).render_as_string(hide_password=False)
 
 
 def _tags(value: Any) -> tuple[str, ...]:
@@ -746,6 +805,7 @@ def load_yaml(text: str, source: str) -> Any:
 def parse_settings(text: str, source: str = "<config>", path: Path | None = None) -> Settings:
     r = _Reader(source)
     root = load_yaml(text, source)
+    empty = root is None  # an empty file, or one with only comments: YAML reads it as nothing
     root = r.mapping(root, "", 1, _TOP)
     r.substitute_env(root)
 
@@ -753,18 +813,20 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
     interval = r.get(defaults, "interval", "defaults", parse_duration, Settings.default_interval)
     language = r.get(defaults, "language", "defaults", _language, None)
 
+    base = path.absolute().parent if path else None
+    warnings: list[str] = []
     env_db = os.environ.get(ENV_DATABASE_URL)
-    if env_db:
+    if env_db:  # the environment is the process's, so a relative SQLite path in it is the working directory's
         try:
             database = normalise_database_url(env_db)
         except ValueError as exc:
             raise ConfigError(f"${ENV_DATABASE_URL}: {exc}") from None
     else:
         database = r.get(root, "database", "", lambda v: normalise_database_url(_string(v)), None)
-        database = database or normalise_database_url(DEFAULT_DATABASE_URL)
+        where = f"{source}:{r.line(root, 'database')}: database" if database else f"{source}: database (default)"
+        database = _sqlite_beside(database or normalise_database_url(DEFAULT_DATABASE_URL), base, where, warnings)
 
     log = r.mapping(root.get("log"), "log", r.line(root, "log"), _LOG)
-    base = path.parent if path else None
     judge = _read_judge(r, root.get("judge"), r.line(root, "judge"), base)
     return Settings(
         path=path,
@@ -780,8 +842,10 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
         feeds=_read_feeds(r, root.get("feeds"), r.line(root, "feeds"), interval, language),
         smtp=_read_smtp(r, root.get("smtp"), r.line(root, "smtp"), base),
         digests=_read_digests(r, root.get("digests"), r.line(root, "digests"), judge),
-        outbox=r.get(root, "outbox", "", _string, DEFAULT_OUTBOX),
         retention=_read_retention(r, root.get("retention"), r.line(root, "retention")),
+        outbox=str(_relative(r.get(root, "outbox", "", _string, DEFAULT_OUTBOX), base)),
+        warnings=tuple(warnings),
+        empty=empty,
     )
 
 

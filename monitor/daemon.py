@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor import schedule
 from monitor.config import ConfigError, DigestConfig, FeedConfig, Settings, load_settings
+from monitor.cycles import Cycles
 from monitor.digest.cron import missed_slot
 from monitor.digest.process import DigestProcess
 from monitor.logs import get_logger
@@ -48,6 +49,7 @@ class Daemon:
         self.http = http
         self.metrics = metrics or Metrics()
         self._failing: dict[str, bool] = {}
+        self.cycles = Cycles()
         self.store = store
         self.config_path = config_path
         self.feeds: dict[str, FeedConfig] = {f.name: f for f in settings.enabled_feeds}
@@ -86,8 +88,10 @@ class Daemon:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.request_stop, sig.name)
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload()))
+            where = {"outbox": self.settings.outbox} if self.settings.smtp is None else {}
             log.info("daemon.started", feeds=len(self.feeds), digests=len(self.digests),
-                     database=safe_url(self.settings.database_url))
+                     config=str(self.config_path.absolute()) if self.config_path else None,
+                     database=safe_url(self.settings.database_url), **where)
             try:
                 await self._stop.wait()
             finally:
@@ -195,6 +199,7 @@ class Daemon:
                 return
             report = await self.pipeline.poll(feed)
             self._record(report)
+            self.cycles.record(report, self.feeds)
             next_at = report.next_poll_at
         except Exception as exc:  # a bug must cost one poll, not the feed's whole future
             log.error("feed.poll_crashed", exc_info=True, feed=name, error=f"{type(exc).__name__}: {exc}")
@@ -230,6 +235,11 @@ class Daemon:
         except ConfigError as exc:
             log.error("config.reload_failed", error=str(exc), kept="previous configuration")
             return False
+        for line in new.warnings:
+            log.warning("config.warning", detail=line)
+        problem = new.feed_problem()
+        if problem:  # valid, so applied (digests still run), but the daemon will poll nothing
+            log.warning("config.no_feeds", detail=problem)
         old = self.feeds
         new_feeds = {f.name: f for f in new.enabled_feeds}
         changed = {n for n, f in new_feeds.items() if old.get(n) != f}

@@ -82,8 +82,10 @@ class CycleReport:
 
     def summary(self) -> str:
         ok = self.counts.get("ok", 0) + self.counts.get("unchanged", 0)
-        return (f"{len(self.reports)} feeds: {ok} ok, {self.counts.get('not_modified', 0)} not modified, "
-                f"{self.counts.get('error', 0)} failed; {self.new} new articles in {self.elapsed:.1f}s")
+        feeds = "feed" if len(self.reports) == 1 else "feeds"
+        articles = "article" if self.new == 1 else "articles"
+        return (f"{len(self.reports)} {feeds}: {ok} ok, {self.counts.get('not_modified', 0)} not modified, "
+                f"{self.counts.get('error', 0)} failed; {self.new} new {articles} in {self.elapsed:.1f}s")
 
 
 def body_hash(body: bytes) -> str:
@@ -101,9 +103,10 @@ class Pipeline:
     single-feed poll where starting a pool would cost more than it saves.
     """
 
-    def __init__(self, settings: Settings, store: Store, workers: int | None = None):
+    def __init__(self, settings: Settings, store: Store, workers: int | None = None, manual: bool = False):
         self.settings = settings
         self.store = store
+        self.manual = manual  # `monitor poll` run by hand: see _poll for what it must not change
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self._db: ThreadPoolExecutor | None = None
         self._cpu: Executor | None = None
@@ -244,10 +247,15 @@ class Pipeline:
         plan = schedule.plan_next(feed.interval, failed=failed, failures=failures,
                                   max_backoff=self.settings.http.max_backoff, retry_after=fetched.retry_after,
                                   max_age=fetched.max_age, ttl=ttl)
+        next_at = schedule.next_poll_at(now, plan)
+        if failed and self.manual and state.consecutive_failures and state.next_poll_at is not None:
+            # Someone retrying a failing feed by hand learns nothing the backoff did not already know: its count
+            # and its planned retry stay where the schedule put them instead of doubling once per try.
+            failures, next_at = state.consecutive_failures, state.next_poll_at
         update = PollUpdate(
             polled_at=now,
             status=status,
-            next_poll_at=schedule.next_poll_at(now, plan),
+            next_poll_at=next_at,
             consecutive_failures=failures,
             http_status=fetched.status,
             error=error,

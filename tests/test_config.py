@@ -12,6 +12,7 @@ from monitor.config import (
     ConfigError,
     FeedConfig,
     load_settings,
+    normalise_database_url,
     parse_duration,
     parse_settings,
     parse_size,
@@ -67,7 +68,7 @@ def test_valid_config_gives_settings(tmp_path: Path) -> None:
     path = write_config(tmp_path, VALID)
     s = load_settings(path)
     assert s.path == path
-    assert s.database_url == "sqlite:///var/monitor.db"
+    assert s.database_url == f"sqlite:///{tmp_path}/var/monitor.db"  # relative to the config file's folder
     assert s.default_interval == 1200.0
     assert s.default_language == "de"
     assert s.http.timeout == 12.0
@@ -106,6 +107,121 @@ def test_defaults_when_sections_are_missing() -> None:
 def test_empty_config_is_valid_with_no_feeds() -> None:
     s = parse_settings("", "x.yaml")
     assert s.feeds == ()
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("", "x.yaml: the config file is empty: add feeds under feeds:"),
+    ("# only a comment\n\n   # and another\n", "x.yaml: the config file is empty: add feeds under feeds:"),
+    ("log:\n  level: info\n", "x.yaml: no feeds configured: add some under feeds: or with `monitor feeds add URL`"),
+    ("feeds: []\n", "x.yaml: no feeds configured"),
+    ("feeds:\n  - name: A\n    url: http://a.example/\n    enabled: false\n",
+     "x.yaml: the only feed is disabled (enabled: false): enable one to poll"),
+    ("feeds:\n  - {name: A, url: 'http://a.example/', enabled: false}\n"
+     "  - {name: B, url: 'http://b.example/', enabled: false}\n",
+     "x.yaml: all 2 feeds are disabled (enabled: false)"),
+])
+def test_a_config_with_nothing_to_poll_names_the_problem(text: str, problem: str) -> None:
+    s = parse_settings(text, "x.yaml", Path("x.yaml"))
+    found = s.feed_problem()
+    assert found is not None and found.startswith(problem), found
+
+
+def test_a_config_with_an_enabled_feed_has_no_feed_problem() -> None:
+    assert parse_settings("feeds:\n  - name: A\n    url: http://a.example/\n", "x.yaml").feed_problem() is None
+
+
+# ------------------------------------------------------------------------------------------------ relative paths
+
+
+def test_relative_paths_resolve_against_the_config_files_folder(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database, the outbox, topic and actor files and the CA file: all read beside the config, never
+    beside wherever the process happens to run (systemd starts in /, cron in $HOME)."""
+    folder = tmp_path / "srv" / "config"
+    (folder / "lexicon").mkdir(parents=True)
+    topic = folder / "lexicon" / "narrow.yaml"
+    topic.write_text((ROOT / "monitor/judge/topics/eu-russia-dialogue.yaml").read_text("utf-8"), "utf-8")
+    (folder / "actors.yaml").write_text((ROOT / "monitor/judge/actors.yaml").read_text("utf-8"), "utf-8")
+    (folder / "ca.pem").write_text("not checked here\n", encoding="utf-8")
+    path = write_config(folder, """
+        database: sqlite:///../data/monitor.db
+        outbox: mail/out
+        judge:
+          topics: [lexicon/narrow.yaml]
+          actors: actors.yaml
+        smtp:
+          host: smtp.example.org
+          sender: monitor@example.org
+          ca_file: ca.pem
+    """)
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    s = load_settings(path)
+    assert s.database_url == f"sqlite:///{tmp_path}/srv/data/monitor.db"
+    assert s.outbox == str(folder / "mail" / "out")
+    assert s.judge.topics == (str(topic),)
+    assert s.judge.actors == str(folder / "actors.yaml")
+    assert s.smtp is not None and s.smtp.ca_file == str(folder / "ca.pem")
+    assert s.warnings == ()
+
+    # A config named by a relative path resolves the same way: against its folder, made absolute.
+    monkeypatch.chdir(tmp_path)
+    again = load_settings(Path("srv/config/monitor.yaml"))
+    assert (again.database_url, again.outbox, again.judge.topics) == (s.database_url, s.outbox, s.judge.topics)
+
+
+def test_defaults_resolve_against_the_config_files_folder_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_config(tmp_path, "feeds: []\n")
+    monkeypatch.chdir("/")
+    s = load_settings(path)
+    assert s.database_url == f"sqlite:///{tmp_path}/data/monitor.db"
+    assert s.outbox == f"{tmp_path}/data/outbox"
+
+
+@pytest.mark.parametrize("database", ["sqlite:////var/lib/monitor/m.db", "sqlite:///:memory:", "sqlite://",
+                                      "postgresql://u@db.example.org/mon"])
+def test_absolute_memory_and_server_databases_are_left_alone(tmp_path: Path, database: str) -> None:
+    s = load_settings(write_config(tmp_path, f"database: '{database}'\n"))
+    assert s.database_url == normalise_database_url(database)
+    assert s.warnings == ()
+
+
+def test_a_relative_database_url_in_the_environment_stays_relative_to_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_DATABASE_URL", "sqlite:///here.db")
+    assert load_settings(write_config(tmp_path, "feeds: []\n")).database_url == "sqlite:///here.db"
+
+
+def test_a_database_found_only_by_the_old_rule_is_used_with_a_warning(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before, ``sqlite:///data/monitor.db`` was read against the working directory. An upgrade must not
+    swap a populated database for a new empty one: the old file is used, and one line says how to keep it."""
+    folder = tmp_path / "config"
+    folder.mkdir()
+    path = write_config(folder, "database: sqlite:///data/monitor.db\nfeeds: []\n")
+    old = tmp_path / "data" / "monitor.db"
+    old.parent.mkdir()
+    old.write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(path)
+    assert s.database_url == f"sqlite:///{old}"
+    assert s.warnings == (
+        f"{path}:1: database: data/monitor.db is now read relative to the config file's folder "
+        f"({folder}/data/monitor.db, which does not exist); using {old}, found relative to the working directory: "
+        f"write \"database: sqlite:///{old}\" to keep using it",)
+
+    # Once the file exists beside the config, that one wins and nothing is said.
+    (folder / "data").mkdir()
+    (folder / "data" / "monitor.db").write_bytes(b"")
+    s = load_settings(path)
+    assert s.database_url == f"sqlite:///{folder}/data/monitor.db"
+    assert s.warnings == ()
+
+    # Run from anywhere else, the old rule finds nothing either: no warning, the config's folder.
+    (folder / "data" / "monitor.db").unlink()
+    monkeypatch.chdir(folder)
+    assert load_settings(path).warnings == ()
 
 
 def test_postgres_url_uses_psycopg_driver() -> None:
@@ -502,7 +618,9 @@ def test_monitor_check_ok(tmp_path: Path) -> None:
     path = write_config(tmp_path, VALID)
     result = run_monitor("--config", str(path), "check", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"{path}: ok (3 feeds, 2 enabled)"
+    assert result.stdout.splitlines() == [f"{path}: ok (3 feeds, 2 enabled)",
+                                          f"  database  sqlite:///{tmp_path}/var/monitor.db",
+                                          f"  outbox    {tmp_path}/data/outbox"]
     assert result.stderr == ""
 
 
@@ -510,7 +628,7 @@ def test_monitor_check_uses_monitor_config_env(tmp_path: Path) -> None:
     path = write_config(tmp_path, VALID)
     result = run_monitor("check", cwd=tmp_path, env={"MONITOR_CONFIG": str(path)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"{path}: ok (3 feeds, 2 enabled)"
+    assert result.stdout.splitlines()[0] == f"{path}: ok (3 feeds, 2 enabled)"
 
 
 def test_shipped_config_validates() -> None:

@@ -245,3 +245,52 @@ def test_health_and_metrics_follow_polls_and_the_database(tmp_path: Path, feed_s
     assert code == 0
     log = daemon.log.read_text()
     assert "Traceback" not in log
+
+
+def test_each_cycle_is_summarised_and_a_dead_network_is_named_once(tmp_path: Path, feed_server: FeedServer,
+                                                                   daemons: list[Daemon]) -> None:
+    """The log says what each round of polls achieved; when every feed fails for the network's reasons, one
+    line says so and what works offline, instead of only a warning per feed and then silence."""
+    config, db = tmp_path / "monitor.yaml", tmp_path / "monitor.db"
+    write_config(config, db, [("Alpha", feed_server.route("/alpha", Feed(items("Alpha")))),
+                              ("Broken", feed_server.route("/broken", status(500)))], interval="1h")
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    daemons.append(daemon)
+    started = daemon.events("daemon.started")[0]
+    assert started["database"] == f"sqlite:///{db}" and started["outbox"] == f"{tmp_path}/data/outbox"
+    assert started["config"] == str(config)
+    cycle = daemon.wait_for("poll.cycle", timeout=40)
+    assert {k: cycle[k] for k in ("feeds", "polls", "ok", "not_modified", "failed", "new", "stances", "enabled")} == {
+        "feeds": 2, "polls": 2, "ok": 1, "not_modified": 0, "failed": 1, "new": 2, "stances": 0, "enabled": 2}
+    assert daemon.events("poll.offline") == []  # one feed failing is a publisher's problem
+    assert daemon.stop()[0] == 0
+
+    offline = tmp_path / "offline.yaml"
+    write_config(offline, tmp_path / "offline.db", [("One", "http://one.invalid/rss"),
+                                                    ("Two", "http://two.invalid/rss"),
+                                                    ("Three", "http://three.invalid/rss")], interval="1h")
+    down = Daemon(offline, tmp_path / "offline.log")
+    daemons.append(down)
+    line = down.wait_for("poll.offline", timeout=40)
+    assert line["level"] == "warning" and line["feeds"] == 3
+    assert line["detail"] == f"every feed failed (3): {line['cause']}; is this machine offline? `monitor demo` " \
+                             "shows the whole pipeline without a network"
+    assert line["cause"] in ("host not found", "name lookup failed (DNS)")
+    assert line["detail"].endswith("is this machine offline? `monitor demo` shows the whole pipeline without a "
+                                    "network")
+    cycles = down.events("poll.cycle")
+    assert len(cycles) == 1 and (cycles[0]["failed"], cycles[0]["ok"]) == (3, 0)
+    assert down.stop()[0] == 0
+
+
+def test_a_daemon_with_digests_but_no_feeds_starts_and_says_it_polls_nothing(tmp_path: Path,
+                                                                            daemons: list[Daemon]) -> None:
+    config = tmp_path / "monitor.yaml"
+    write_config(config, tmp_path / "monitor.db", [], extra=(
+        "digests:\n  - name: daily\n    schedule: '0 7 * * *'\n    recipients: [desk@example.org]\n"))
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    daemons.append(daemon)
+    (warning,) = daemon.events("config.no_feeds")
+    assert warning["detail"] == f"{config}: no feeds configured: add some under feeds: or with `monitor feeds add URL`"
+    assert warning["digests"] == "daily"
+    assert daemon.stop()[0] == 0

@@ -93,8 +93,9 @@ def test_recipients_keep_display_names() -> None:
 
 @pytest.mark.parametrize(("change", "expected"), [
     (("0 7 * * 1-5", "0 7 * * 8"), "FILE:10: digests[0].schedule: '0 7 * * 8': '8' is not a day of the week"),
-    (("0 7 * * 1-5", "61 7 * * *"), "FILE:10: digests[0].schedule: '61 7 * * *': Error validating expression '61'"),
-    (("Europe/Brussels", "Europe/Bruxelles"), "FILE:11: digests[0].timezone: 'Europe/Bruxelles' is not a time zone"),
+    (("0 7 * * 1-5", "61 7 * * *"), "FILE:10: digests[0].schedule: '61 7 * * *': minute: 61 is out of range (0-59)"),
+    (("Europe/Brussels", "Europe/Bruxelles"),
+     "FILE:11: digests[0].timezone: 'Europe/Bruxelles' is not a time zone (did you mean Europe/Brussels?)"),
     (("[analyst@example.org]", "[analyst@example.org, 'analyst at example.org']"),
      "FILE:12: digests[0].recipients: item 2: 'analyst at example.org' is not an email address"),
     (("[analyst@example.org]", "[]"), "FILE:12: digests[0].recipients: expected a list of email addresses"),
@@ -117,7 +118,7 @@ def test_mistakes_name_the_file_line_and_key(tmp_path: Path, change: tuple[str, 
 @pytest.mark.parametrize(("extra", "expected"), [
     ("    subject: 'Digest {nme}'\n", "FILE:13: digests[0].subject: unknown placeholder {nme}"),
     ("    subject: 'Digest {'\n", "FILE:13: digests[0].subject: 'Digest {': "),
-    ("    countries: [HU, XX]\n", "FILE:13: digests[0].countries: 'XX' is not an EU member state code"),
+    ("    countries: [HU, XX]\n", "FILE:13: digests[0].countries: 'XX' is not an EU member state (use a code"),
     ("    min_confidence: 1.5\n", "FILE:13: digests[0].min_confidence: expected a number from 0 to 1"),
     ("    topic: energy\n", "FILE:13: digests[0].topic: 'energy' is not one of the configured topics"),
     ("    max_stories: 0\n", "FILE:13: digests[0].max_stories: expected a whole number above zero"),

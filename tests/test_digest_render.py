@@ -220,3 +220,56 @@ def test_renders_in_headless_chromium(artifacts: Path) -> None:
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "<script>alert(1)" not in dom.stdout and "&lt;script&gt;alert(1)&lt;/script&gt;" in dom.stdout
     assert len(re.findall(r'<td width="46" height="40" align="center"', dom.stdout)) == 27
+
+
+DNS = "cannot connect: [Errno -2] Name or service not known"
+
+
+def failing(n: int, error: str = DNS, start: int = 0) -> list[FeedState]:
+    return [FeedState(id=start + i, name=f"Outlet number {start + i}", url=f"https://o{start + i}.example/rss",
+                      active=True, consecutive_failures=2 + i % 4, last_error=error, last_status="error")
+            for i in range(n)]
+
+
+def with_feeds(feeds: list[FeedState], stories: int = 3) -> DigestData:
+    articles = [art(f"Story {n} about talks with Moscow", {"HU": (PRO, "Hungary wants talks.")})
+                for n in range(stories)]
+    return build(DigestInput(name="daily", title="EU–Russia dialogue", start=END - timedelta(days=1), end=END,
+                             timezone="Europe/Brussels", articles=articles, feeds=feeds), load_layout())
+
+
+def failing_section(text: str) -> str:
+    start = text.index("FEEDS FAILING")
+    return text[start:text.index("You receive this", start)]
+
+
+def test_identical_failures_are_one_line_in_words() -> None:
+    rendered = render(with_feeds(failing(12) + failing(2, "HTTP 404 Not Found", start=100)))
+    section = failing_section(rendered.text)
+    assert section.splitlines()[:3] == [
+        "FEEDS FAILING (14): stories from them may be missing",
+        "- 12 feeds: host not found — Outlet number 11, Outlet number 3, Outlet number 7, Outlet number 10, "
+        "Outlet number 2, Outlet number 6, Outlet number 1, Outlet number 5 and 4 more (2–5 failures in a row)",
+        "- 2 feeds: HTTP 404 Not Found — Outlet number 101, Outlet number 100 (2–3 failures in a row)",  # most first
+    ]
+    assert "Errno" not in rendered.text and "Errno" not in rendered.html
+    assert "<b>host not found</b> — Outlet number 11," in rendered.html
+
+
+def test_the_failing_feeds_take_at_most_a_tenth_of_the_email() -> None:
+    """The network down and a hundred feeds each failing its own way: the section shrinks (names, then
+    whole causes counted in one line) until it is a tenth of each part or less."""
+    feeds = [f for n in range(100) for f in failing(1, f"HTTP {400 + n} Odd Status {n}", start=n)]
+    data = with_feeds(feeds + failing(30, start=500), stories=1)
+    rendered = render(data)
+    html_section = rendered.html[rendered.html.index("Feeds failing ("):rendered.html.index("You receive this")]
+    section = len(html_section.encode()) + len(failing_section(rendered.text).encode())
+    whole = len(rendered.html.encode()) + len(rendered.text.encode())
+    assert section <= 0.1 * whole, (section, whole)
+    text = failing_section(rendered.text)
+    assert text.startswith("FEEDS FAILING (130): stories from them may be missing\n- 30 feeds: host not found")
+    assert re.search(r"^- \d+ more, failing for \d+ other reasons$", text, re.M), text
+    assert "`monitor feeds` on the monitor's host lists every feed with its last error." in text
+
+    few = render(with_feeds(failing(2)))  # a short list is left as it is
+    assert "- 2 feeds: host not found — Outlet number 1, Outlet number 0 (2–3 failures in a row)" in few.text

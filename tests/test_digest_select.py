@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from monitor.digest.stories import Item, fingerprint, group
 from monitor.digest.tilemap import LayoutError, load_layout, parse_layout
 from monitor.judge import EU27, HARD, MIXED, PRO, Stance
 from monitor.store import ArticleRecord, CoveredArticle, FeedState
+from monitor.summary import in_text_order
 
 END = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
 START = END - timedelta(days=1)
@@ -336,3 +338,45 @@ def test_headline_numbers_and_recorded_ids() -> None:
     assert (data.stories_count, data.articles_count, data.states_count, data.stances_count) == (2, 3, 2, 2)
     assert data.previous_stories_count == 1
     assert data.article_ids == frozenset({501, 502, 503})
+
+
+def test_failing_feeds_are_grouped_by_cause_in_words() -> None:
+    dns = "cannot connect: [Errno -2] Name or service not known"
+    rows = [("Euractiv", 3, dns), ("Politico Europe", 5, dns), ("EUobserver", 3, dns),
+            ("Meduza", 2, "HTTP 404 Not Found"), ("Kyiv Post", 1, "timed out after 30s"),
+            ("Balkan Insight", 4, "cannot connect: [Errno -3] Temporary failure in name resolution"),
+            ("Le Monde", 2, "HTTP 404 Not Found")]
+    feeds = [FeedState(id=i, name=n, url=f"https://{i}.example/rss", active=True, consecutive_failures=f,
+                       last_error=e, last_status="error") for i, (n, f, e) in enumerate(rows)]
+    data = digest([art("Story about talks", {"HU": PRO})], feeds=feeds)
+    groups = [(g.cause, [f.name for f in g.feeds], g.failures) for g in data.failing_groups]
+    assert groups == [
+        ("host not found", ["Politico Europe", "EUobserver", "Euractiv"], (3, 5)),
+        ("HTTP 404 Not Found", ["Le Monde", "Meduza"], (2, 2)),
+        ("name lookup failed (DNS)", ["Balkan Insight"], (4, 4)),
+        ("timed out", ["Kyiv Post"], (1, 1)),
+    ]
+    assert "Errno" not in " ".join(f.error for f in data.failing_feeds)
+
+
+@pytest.mark.parametrize(("evidence", "title", "text", "expected"), [
+    ("Body says so. … The headline", "The headline", "Body says so.", "The headline … Body says so."),
+    ("Second sentence. … First sentence.", "Title", "First sentence. Second sentence.",
+     "First sentence. … Second sentence."),
+    ("Already in order … Body.", "Already in order", "Body.", "Already in order … Body."),
+    ("Not in the summary. … The headline", "The headline", "", "The headline … Not in the summary."),
+    ("Neither. … Nor this.", "Title", "Text.", "Neither. … Nor this."),
+    ("One sentence only.", "Title", "", "One sentence only."),
+])
+def test_evidence_is_shown_in_the_storys_order(evidence: str, title: str, text: str, expected: str) -> None:
+    assert in_text_order(evidence, title, text) == expected
+
+
+def test_the_digest_quotes_evidence_headline_first() -> None:
+    a = art("Austria offers Vienna for talks", {"AT": PRO})
+    a = replace(a, summary="Austria is ready to host talks with Moscow.",
+                stances=(Stance("AT", PRO, 0.9, "Austria is ready to host talks with Moscow. … Austria offers Vienna "
+                                               "for talks"),))
+    (row,) = digest([a]).states
+    assert row.latest is not None
+    assert row.latest.text == "Austria offers Vienna for talks … Austria is ready to host talks with Moscow."

@@ -140,7 +140,9 @@ def test_import_keeps_comments_and_order(tmp_path: Path) -> None:
 
     result = run(config, "feeds", "import", "reader.opml")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"added 3 feeds to {config}; skipped 1 already configured, 0 invalid"
+    added, hint = result.stdout.strip().splitlines()
+    assert added == f"added 3 feeds to {config}; skipped 1 already configured, 0 invalid"
+    assert hint.startswith("a running daemon reads the change on SIGHUP: `kill -HUP <pid of monitor run>`")
     assert result.stderr.strip() == "renamed: 'bbc europe' -> 'bbc europe (2)' (the name was taken)"
 
     text = config.read_text(encoding="utf-8")
@@ -363,8 +365,9 @@ def test_add_discovers_the_advertised_feed(tmp_path: Path, feed_server: FeedServ
     result = run(config, "feeds", "add", site, "--tag", "eu", "--tag", "wire", "--interval", "30m")
     assert result.returncode == 0, result.stderr
     feed_url = feed_server.url("/news/atom.xml")
-    assert result.stdout.strip() == (f"added 'Example News': {feed_url} (advertised by the page), 2 entries, "
-                                     f"to {config}")
+    added, hint = result.stdout.strip().splitlines()
+    assert added == f"added 'Example News': {feed_url} (advertised by the page), 2 entries, to {config}"
+    assert hint.startswith("a running daemon reads the change on SIGHUP")
     assert feed_tuples(config) == [("Example News", feed_url, ("eu", "wire"), None, 1800.0, True)]
     assert config.read_text().startswith("# test config\nhttp:\n  timeout: 5s\n")
     assert feed_server.hits("/feed.json") == []  # Atom is preferred: the JSON feed was never needed

@@ -3,6 +3,8 @@ state, re-judged after a lexicon change; the `classify` contract; `eval` output.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import time
@@ -71,7 +73,8 @@ def test_poll_judges_and_stores_stances_that_export_and_stances_report(env: tupl
     assert bad.returncode != 0 and "XX" in bad.stderr and "Traceback" not in bad.stderr
 
     csv_out = run(config, "export", "--format", "csv")
-    assert "HU:pro_dialogue:" in csv_out.stdout
+    by_title = {r["title"]: r for r in csv.DictReader(io.StringIO(csv_out.stdout))}
+    assert by_title["Hungary blocks new EU sanctions on Russia"]["HU"] == "pro_dialogue"
 
 
 def test_reclassify_applies_a_changed_topic(env: tuple[Path, Path, FeedServer], tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -124,5 +125,57 @@ def test_demo_runs_the_whole_pipeline_offline_and_writes_the_digest(tmp_path) ->
     msg = email.message_from_bytes(eml_files[0].read_bytes(), policy=email.policy.default)
     assert msg["To"] == "analyst@example.org" and msg.get_content_type() == "multipart/alternative"
     text = msg.get_body(("plain",)).get_content()
-    assert "Hungary" in text and "Szijjártó" in text
+    assert "Hungary" in text and "Lithuania's foreign minister" in text
     assert not list(tmp_path.glob("*.db")) and not (tmp_path / "data").exists()  # the database was thrown away
+
+
+def test_demo_digest_shows_what_the_digest_promises(tmp_path) -> None:
+    """Copies of one story grouped and their state counted once, quotes in the story's order, a footer that
+    names nothing that does not exist, and weekdays in the stories that agree with the dates shown."""
+    import email
+    import email.policy
+
+    from monitor.demo import DEMO_TIMEZONE, dated
+    from monitor.digest.render import Clock
+
+    proc = run_monitor("demo", "--outbox", str(tmp_path / "out"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (eml,) = (tmp_path / "out").glob("demo-*.eml")
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    text = msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = msg.get_body(("html",)).get_content()
+
+    # the veto, carried by two outlets, is one story, and Hungary counts once
+    assert re.search(r"^1\. Hungary blocks new EU sanctions package .*\n   .* · covered by 2 outlets: "
+                     r"(Brussels Wire, Baltic Observer|Baltic Observer, Brussels Wire)$", text, re.M), text
+    assert re.search(r"^HU Hungary +pro 1 ", text, re.M)
+    assert "8 relevant stories (from 9 articles" in text
+
+    # every quote: its sentences in the order the story has them, headline first
+    stories = {dated(s["title"], 0).split(" on ")[0]: s for o in outlets() for s in o.stories}
+    quotes = re.findall(r'^    \[[a-z-]+\] "(.*)"\n    (.*) \(', text, re.M)
+    assert len(quotes) == 11
+    for quote, title in quotes:
+        parts = quote.split(" … ")
+        story = next(s for t, s in stories.items() if title.startswith(t))
+        body = " ".join(f"{story['title']} {story['text']}".split())
+        positions = [body.find(p.split(" on ")[0]) for p in parts]
+        assert -1 not in positions and positions == sorted(positions), (quote, positions)
+
+    # the footer names what exists: no config file made this digest
+    for part in (text, html):
+        assert "config/monitor.yaml" not in part
+        assert "monitor demo" in part
+
+    # weekday words agree with the dates printed next to them
+    clock = Clock(DEMO_TIMEZONE)
+    days = {d: d[:3] for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")}
+    checked = 0
+    for block in re.findall(r'^    \[[a-z-]+\] "(.*)"\n    .* \([^,]*, (\w{3}) \d+ \w{3}\)$', text, re.M):
+        quote, shown = block
+        for day, short in days.items():
+            if f" on {day}" in quote or f" {day} " in quote:
+                assert short == shown, (quote, shown)
+                checked += 1
+    assert checked >= 2  # Hungary's veto and Latvia's expulsions say on which day
+    assert clock.name == "Europe/Brussels"

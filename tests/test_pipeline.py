@@ -91,7 +91,7 @@ def test_second_poll_is_conditional_and_not_reparsed(store: Store, feed_server: 
     assert (r1.status, r1.new, r1.entries, r1.http_status, r1.error) == ("ok", 3, 3, 200, None)
     (r2,) = second.reports
     assert (r2.status, r2.new, r2.entries, r2.http_status, r2.error) == ("not_modified", 0, 0, 304, None)
-    assert second.summary().startswith("1 feeds: 0 ok, 1 not modified, 0 failed; 0 new articles in ")
+    assert second.summary().startswith("1 feed: 0 ok, 1 not modified, 0 failed; 0 new articles in ")
 
     req1, req2 = feed_server.hits("/alpha")
     assert "if-none-match" not in req1.headers
@@ -121,7 +121,7 @@ def test_unchanged_body_from_a_server_ignoring_validators_is_not_reparsed(store:
     # the validators were sent, the server answered 200 with the same bytes: nothing was parsed or stored
     assert [(r.status, r.new, r.entries) for r in second.reports] == [("unchanged", 0, 0)]
     assert feed_server.hits("/beta")[1].headers["if-none-match"] == '"v1"'
-    assert second.summary().startswith("1 feeds: 1 ok, 0 not modified, 0 failed; 0 new articles")
+    assert second.summary().startswith("1 feed: 1 ok, 0 not modified, 0 failed; 0 new articles")
     # a changed body is parsed again
     assert [(r.status, r.new, r.entries) for r in third.reports] == [("ok", 1, 4)]
     assert handler.served_200 == 3
@@ -276,6 +276,34 @@ def test_failing_feed_backs_off(store: Store, feed_server: FeedServer) -> None:
         assert failures == want_failures
         assert want_delay * 0.95 - 0.01 <= delay <= want_delay * 1.05 + 0.01, (failures, delay)
     assert state(store, "Flaky").last_status == "ok"
+
+
+def test_manual_retries_keep_the_backoff_the_schedule_made(store: Store, feed_server: FeedServer) -> None:
+    """`monitor poll` by hand on a feed the daemon is backing off: tried now, recorded, but the failure count
+    and the planned retry stay where the schedule put them (three impatient retries must not push the next
+    scheduled poll eight intervals out). A success still resets everything."""
+    url = feed_server.route("/flaky", status(500))
+    settings = make_settings(store.url, [cfg("Flaky", url, interval=60.0)])
+    cycles(settings, store, rounds=2)  # the schedule's own polls: 2 failures, next poll 120 s after the last
+    scheduled = state(store, "Flaky")
+    assert scheduled.consecutive_failures == 2
+
+    async def by_hand(times: int) -> None:
+        async with Pipeline(settings, store, workers=0, manual=True) as pipeline:
+            for _ in range(times):
+                await pipeline.poll_many(list(settings.feeds))
+
+    asyncio.run(by_hand(3))
+    st = state(store, "Flaky")
+    assert (st.consecutive_failures, st.next_poll_at) == (2, scheduled.next_poll_at)
+    assert st.last_polled_at is not None and scheduled.last_polled_at is not None
+    assert st.last_polled_at > scheduled.last_polled_at
+    assert len(feed_server.hits("/flaky")) == 5
+
+    feed_server.route("/flaky", Feed(rss(items("Flaky", 1))))
+    asyncio.run(by_hand(1))
+    st = state(store, "Flaky")
+    assert st.consecutive_failures == 0 and 57 <= _delay(st) <= 63
 
 
 def test_backoff_is_capped(store: Store, feed_server: FeedServer) -> None:

@@ -15,13 +15,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 from ruamel.yaml import YAML
+
+DEMO_TIMEZONE = "Europe/Brussels"
 
 
 @dataclass(frozen=True)
@@ -37,17 +41,25 @@ def outlets() -> list[Outlet]:
     return [Outlet(o["name"], o["slug"], o.get("language", "en"), tuple(o["stories"])) for o in data["outlets"]]
 
 
+def dated(text: str, when: float) -> str:
+    """A story's words for the moment it is dated: ``{weekday}`` is that day in the demo digest's time zone, so
+    "on {weekday}" never contradicts the date the digest prints beside it."""
+    day = datetime.fromtimestamp(when, ZoneInfo(DEMO_TIMEZONE)).strftime("%A")
+    return " ".join(str(text).split()).replace("{weekday}", day)
+
+
 def rss(outlet: Outlet, now: float | None = None) -> bytes:
     """The outlet's feed, dated relative to ``now`` so the demo digest always has a fresh window."""
     now = time.time() if now is None else now
     items = []
     for story in outlet.stories:
-        published = email.utils.formatdate(now - float(story["hours_ago"]) * 3600, usegmt=True)
+        when = now - float(story["hours_ago"]) * 3600
+        published = email.utils.formatdate(when, usegmt=True)
         link = f"https://{outlet.slug}.example.org/{story['id']}"
         items.append(
-            f"<item><title>{escape(story['title'])}</title><link>{link}</link>"
+            f"<item><title>{escape(dated(story['title'], when))}</title><link>{link}</link>"
             f"<guid isPermaLink=\"false\">{story['id']}</guid><pubDate>{published}</pubDate>"
-            f"<description>{escape(' '.join(str(story['text']).split()))}</description></item>")
+            f"<description>{escape(dated(story['text'], when))}</description></item>")
     return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(outlet.name)}</title>'
             f"<link>https://{outlet.slug}.example.org/</link><description>monitor demo feed</description>"
             f"<language>{outlet.language}</language>{''.join(items)}</channel></rss>").encode()
@@ -87,7 +99,7 @@ def demo_config(database_url: str, urls: dict[str, str], outbox: str) -> str:
     for name, url in urls.items():
         lines += [f"  - name: {name}", f"    url: {url}", "    language: en", "    tags: [demo]"]
     lines += ["outbox: " + outbox, "digests:", "  - name: demo", '    schedule: "0 7 * * *"',
-              "    timezone: Europe/Brussels", "    recipients: [analyst@example.org]", "    send_empty: true"]
+              f"    timezone: {DEMO_TIMEZONE}", "    recipients: [analyst@example.org]", "    send_empty: true"]
     return "\n".join(lines) + "\n"
 
 

@@ -48,7 +48,26 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(text)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"{name!r} is not a time zone (use an IANA name such as Europe/Brussels or UTC)") from None
+        close = closest_zone(text)
+        hint = f"did you mean {close}?" if close else "use an IANA name such as Europe/Brussels or UTC"
+        raise ValueError(f"{name!r} is not a time zone ({hint})") from None
+
+
+def closest_zone(text: str) -> str | None:
+    """The IANA name someone typing ``europe/brussels``, ``Brussels`` or ``Europe/Brusels`` meant."""
+    import difflib
+    from zoneinfo import available_timezones
+
+    names = sorted(available_timezones())
+    folded = {n.casefold(): n for n in names}
+    key = text.casefold().replace(" ", "_")
+    if key in folded:
+        return folded[key]
+    cities = [n for n in names if n.rsplit("/", 1)[-1].casefold() == key]
+    if cities:
+        return cities[0]
+    match = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.75)
+    return folded[match[0]] if match else None
 
 
 def local_time(when: datetime, tz: str | None = None) -> str:
@@ -91,6 +110,41 @@ def _day_of_week(field_text: str) -> str:
     return ",".join(DAY_NAMES[d] for d in sorted(days))
 
 
+_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of the month", 1, 31), ("month", 1, 12))
+MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _field_number(token: str, name: str, lo: int, hi: int) -> int:
+    if name == "month" and token.lower() in MONTH_NAMES:
+        return MONTH_NAMES.index(token.lower()) + 1
+    names = " or jan-dec" if name == "month" else ""
+    if not token.isdigit():
+        what = "a month" if name == "month" else "a number"
+        raise ValueError(f"{name}: {token!r} is not {what} ({lo}-{hi}{names})")
+    if not lo <= int(token) <= hi:
+        raise ValueError(f"{name}: {token} is out of range ({lo}-{hi}{names})")
+    return int(token)
+
+
+def _check_field(text: str, name: str, lo: int, hi: int) -> None:
+    """One of the first four fields, checked in crontab(5)'s terms so that the message speaks cron, not
+    APScheduler ("Error validating expression '61'")."""
+    if text in ("*", "?"):
+        return
+    for part in text.split(","):
+        if not part:
+            raise ValueError(f"{name}: an empty item in {text!r} (separate values with single commas)")
+        base, slash, step = part.partition("/")
+        if slash and not (step.isdigit() and int(step) >= 1):
+            raise ValueError(f"{name}: {part!r}: a step must be a whole number of at least 1")
+        if base in ("*", "?"):
+            continue
+        first, dash, last = base.partition("-")
+        a = _field_number(first, name, lo, hi)
+        if dash and _field_number(last, name, lo, hi) < a:
+            raise ValueError(f"{name}: {part!r}: the range runs backwards")
+
+
 def parse_cron(expr: str) -> tuple[str, str, str, str, str]:
     """Check a five-field cron expression (or ``@daily`` and friends) and return its fields for APScheduler.
 
@@ -104,6 +158,8 @@ def parse_cron(expr: str) -> tuple[str, str, str, str, str]:
                          f"got {len(fields)}")
     minute, hour, dom, month, dow = fields
     try:
+        for value, (name, lo, hi) in zip((minute, hour, dom, month), _FIELDS, strict=True):
+            _check_field(value, name, lo, hi)
         dow = _day_of_week(dow)
     except ValueError as exc:
         raise ValueError(f"{expr!r}: {exc}") from None

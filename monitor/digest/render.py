@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from monitor.digest.select import DigestData, Quote, StateRow, clip
+from monitor.digest.select import MAX_FAILING_NAMES, DigestData, FailingGroup, Quote, StateRow, clip
 from monitor.judge import HARD, MIXED, PRO
 
 MAX_HTML_BYTES = 100_000
+MAX_FAILING_SHARE = 0.1  # of the message (HTML and text parts together), at most, for the failing feeds
 DEFAULT_SUBJECT = "{title}: {name} digest, {period} ({stories} stories, {states} states)"
 STANCE_WORDS = {PRO: "pro-dialogue", HARD: "hardline", MIXED: "mixed"}
 SHORT = {PRO: "pro", HARD: "hard", MIXED: "mixed"}
@@ -51,7 +52,8 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(signed=signed, arrow=arrow, text_arrow=text_arrow, clip=clip)
-    env.globals.update(STANCE_WORDS=STANCE_WORDS, SHORT=SHORT, TEXT_MARKS=TEXT_MARKS, TRENDS=TRENDS)
+    env.globals.update(STANCE_WORDS=STANCE_WORDS, SHORT=SHORT, TEXT_MARKS=TEXT_MARKS, TRENDS=TRENDS,
+                       failure_range=failure_range)
     return env
 
 
@@ -61,6 +63,11 @@ def signed(value: float | None) -> str:
 
 def arrow(delta: int) -> str:
     return f"▲{delta}" if delta > 0 else f"▼{-delta}" if delta < 0 else "="
+
+
+def failure_range(g: FailingGroup) -> str:
+    low, high = g.failures
+    return f"{high} failure{'s' if high != 1 else ''} in a row" if low == high else f"{low}–{high} failures in a row"
 
 
 def text_arrow(delta: int) -> str:
@@ -116,6 +123,34 @@ def _html(data: DigestData, subject_line: str) -> str:
     return _env().get_template("digest.html.j2").render(d=data, subject=subject_line, clock=Clock(data.timezone))
 
 
+def _part(name: str, data: DigestData, subject_line: str) -> str:
+    return _env().get_template(name).render(d=data, subject=subject_line, clock=Clock(data.timezone))
+
+
+# From the fullest failing-feeds section to the shortest: (names listed per cause, causes listed).
+_FAILING_STEPS = ((MAX_FAILING_NAMES, None), (3, None), (0, None), (0, 5), (0, 2), (0, 0))
+
+
+def _fit_failing(data: DigestData, subject_line: str) -> DigestData:
+    """The failing feeds take at most ``MAX_FAILING_SHARE`` of the message (both parts together): a digest is
+    about the news, and on a day the network is down a list of 32 broken feeds would otherwise be most of it.
+    Names go first, then whole causes (counted in one line); ``monitor feeds`` has the full list."""
+    if not data.failing_feeds:
+        return data
+    def size(template: str, d: DigestData) -> int:
+        return len(_part(template, d, subject_line).encode("utf-8"))
+
+    for names, causes in _FAILING_STEPS:
+        kept = data.failing_groups if causes is None else data.failing_groups[:causes]
+        left_out = data.failing_groups[len(kept):]
+        candidate = replace(data, failing_groups=tuple(replace(g, shown=min(names, len(g.feeds))) for g in kept),
+                            failing_hidden=sum(len(g.feeds) for g in left_out), failing_hidden_causes=len(left_out))
+        section = size("failing.html.j2", candidate) + size("failing.txt.j2", candidate)
+        if section <= MAX_FAILING_SHARE * (size("digest.html.j2", candidate) + size("digest.txt.j2", candidate)):
+            return candidate
+    return candidate
+
+
 def _short_quote(row: StateRow) -> Quote | None:
     q = row.latest
     return replace(q, text=clip(q.text, 120), title=clip(q.title, 80)) if q else None
@@ -135,7 +170,10 @@ def render(data: DigestData, subject_template: str | None = None) -> Rendered:
         shorter = tuple(replace(r, latest=_short_quote(r)) if r.latest else r for r in trimmed.states)
         trimmed = replace(trimmed, states=shorter)
         html = _html(trimmed, subject_line)
-    text = _env().get_template("digest.txt.j2").render(d=trimmed, subject=subject_line, clock=Clock(data.timezone))
+    fitted = _fit_failing(trimmed, subject_line)
+    if fitted is not trimmed:
+        trimmed, html = fitted, _html(fitted, subject_line)
+    text = _part("digest.txt.j2", trimmed, subject_line)
     return Rendered(subject_line, html, text)
 
 

@@ -134,7 +134,7 @@ def gather(settings: Settings, store: Store, digest: DigestConfig, win: Window) 
         name=digest.name, title=label, start=win.start, end=win.end, timezone=digest.timezone,
         articles=articles, previous=previous, covered=covered, feeds=[states[n] for n in enabled if n in states],
         countries=digest.countries, min_confidence=digest.min_confidence, max_stories=digest.max_stories,
-        config_path=str(settings.path or "config/monitor.yaml"),
+        config_path=str(settings.path) if settings.path else None,  # None: built from text (the demo), no file
     )
 
 

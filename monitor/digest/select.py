@@ -19,14 +19,16 @@ from urllib.parse import urlsplit
 
 from monitor.digest.stories import Item, group
 from monitor.digest.tilemap import Swatch, TileLayout
+from monitor.failures import cause, group_by_cause
 from monitor.judge import EU27, HARD, LABELS, MIXED, PRO, Stance, country_name
 from monitor.store import ArticleRecord, CoveredArticle, FeedState, StanceFact
-from monitor.summary import StateSummary, by_country, lean, lean_label, summarise
+from monitor.summary import StateSummary, by_country, in_text_order, lean, lean_label, summarise
 
 EVIDENCE_CHARS = 280
 SUMMARY_CHARS = 240
 ERROR_CHARS = 160
 MAX_OUTLETS_SHOWN = 6
+MAX_FAILING_NAMES = 8  # feed names listed per failing cause before "and N more"
 LEAN_STEP = 0.1  # a change of lean smaller than this is "steady"
 
 
@@ -49,7 +51,7 @@ class DigestInput:
     countries: tuple[str, ...] = ()  # followed states; empty: all 27
     min_confidence: float = 0.0
     max_stories: int = 10
-    config_path: str = "config/monitor.yaml"
+    config_path: str | None = "config/monitor.yaml"  # None: the config was text, not a file (`monitor demo`)
 
 
 # --------------------------------------------------------------------------------------------------- output
@@ -141,8 +143,33 @@ class FailingFeed:
     name: str
     link: str | None
     failures: int
-    error: str
+    error: str  # the cause in words (``host not found``), or the error as written when it already is words
     last_success: datetime | None
+
+
+@dataclass(frozen=True)
+class FailingGroup:
+    """Feeds failing for the same cause: one line in the digest, however many feeds (32 feeds behind a dead
+    network are one fact, not 32). ``shown`` is how many names the line lists; render lowers it to keep the
+    section within a tenth of the email."""
+
+    cause: str
+    feeds: tuple[FailingFeed, ...]  # most failures first
+    shown: int = MAX_FAILING_NAMES
+
+    @property
+    def names(self) -> tuple[FailingFeed, ...]:
+        return self.feeds[: self.shown]
+
+    @property
+    def more(self) -> int:
+        return len(self.feeds) - len(self.names)
+
+    @property
+    def failures(self) -> tuple[int, int]:
+        """The fewest and the most failures in a row among the group's feeds."""
+        counts = [f.failures for f in self.feeds]
+        return min(counts), max(counts)
 
 
 @dataclass(frozen=True)
@@ -166,8 +193,11 @@ class DigestData:
     more_stories: int
     failing_feeds: tuple[FailingFeed, ...]
     article_ids: frozenset[int] = field(default_factory=frozenset)  # recorded with the run
+    failing_groups: tuple[FailingGroup, ...] = ()  # failing_feeds by cause, the largest group first
+    failing_hidden: int = 0  # feeds of groups left out to keep the section short (render decides) ...
+    failing_hidden_causes: int = 0  # ... and how many causes those groups had
     countries: tuple[str, ...] = ()
-    config_path: str = "config/monitor.yaml"
+    config_path: str | None = "config/monitor.yaml"
 
     @property
     def empty(self) -> bool:
@@ -321,6 +351,7 @@ def build(inp: DigestInput, layout: TileLayout) -> DigestData:
     now = by_country(summarise(facts))
     before = by_country(summarise(_facts(previous_groups)))
     outlets_of = {a.id: a.feeds for a in current}
+    summary_of = {a.id: a.summary for a in current}
 
     rows: list[StateRow] = []
     for code in sorted(followed, key=lambda c: (-(now[c].total if c in now else 0),
@@ -334,7 +365,8 @@ def build(inp: DigestInput, layout: TileLayout) -> DigestData:
         if s_now is not None and s_now.latest is not None:
             f = s_now.latest
             feeds = outlets_of.get(f.article_id, ())
-            latest = Quote(clip(f.evidence, EVIDENCE_CHARS), f.stance, clip(f.title, 160), safe_link(f.url),
+            evidence = in_text_order(f.evidence, f.title, summary_of.get(f.article_id, ""))
+            latest = Quote(clip(evidence, EVIDENCE_CHARS), f.stance, clip(f.title, 160), safe_link(f.url),
                            f.published, feeds[0] if feeds else None)
         rows.append(StateRow(
             code=code, name=country_name(code), counts=counts,
@@ -360,11 +392,14 @@ def build(inp: DigestInput, layout: TileLayout) -> DigestData:
     stories = tuple(_story(g) for g in ranked[: inp.max_stories])
 
     failing = tuple(
-        FailingFeed(f.name, safe_link(f.url), f.consecutive_failures, clip(f.last_error or f.last_status or "", 160),
+        FailingFeed(f.name, safe_link(f.url), f.consecutive_failures,
+                    clip(cause(f.last_error).words if f.last_error else f.last_status or "", ERROR_CHARS),
                     f.last_success_at)
         for f in sorted(inp.feeds, key=lambda f: (-f.consecutive_failures, f.name.casefold()))
         if f.consecutive_failures > 0
     )
+    failing_groups = tuple(FailingGroup(words, tuple(feeds))
+                           for words, feeds in group_by_cause(failing, lambda f: f.error))
     return DigestData(
         name=inp.name, title=inp.title, start=inp.start, end=inp.end, timezone=inp.timezone,
         stories_count=len(groups), articles_count=sum(len(g.members) for g in groups),
@@ -374,7 +409,7 @@ def build(inp: DigestInput, layout: TileLayout) -> DigestData:
         legend=tuple(layout.classes[k] for k in legend_keys), chip_styles=dict(layout.chips),
         class_styles=dict(layout.classes), stories=stories, more_stories=max(0, len(groups) - len(stories)),
         failing_feeds=failing, article_ids=frozenset(a.id for g in groups for a in g.members),
-        countries=countries, config_path=inp.config_path,
+        countries=countries, config_path=inp.config_path, failing_groups=failing_groups,
     )
 
 
@@ -390,5 +425,5 @@ def _story(g: _Group) -> Story:
     )
 
 
-__all__ = ["Chip", "Copy", "DigestData", "DigestInput", "FailingFeed", "LabelCount", "Quote", "StateRow", "Story",
-           "Tile", "build", "clip", "map_class", "merge_stances", "safe_link"]
+__all__ = ["Chip", "Copy", "DigestData", "DigestInput", "FailingFeed", "FailingGroup", "LabelCount", "Quote",
+           "StateRow", "Story", "Tile", "build", "clip", "map_class", "merge_stances", "safe_link"]
