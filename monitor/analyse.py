@@ -11,7 +11,9 @@ import signal
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
+from monitor.extract import PageText, extract_page
 from monitor.judge import Judgement, judges_for
+from monitor.judge.candidates import worth_reading
 from monitor.parse import ParsedFeed, parse_feed
 from monitor.procs import watch_parent
 
@@ -20,6 +22,7 @@ from monitor.procs import watch_parent
 class Analysed:
     parsed: ParsedFeed
     judgements: dict[str, tuple[Judgement, ...]] = field(default_factory=dict)  # by entry guid
+    readable: frozenset[str] = frozenset()  # entries worth their page: relevant, or a state and the topic
 
 
 def process_document(body: bytes, headers: dict[str, str], base_url: str, language: str | None,
@@ -30,7 +33,10 @@ def process_document(body: bytes, headers: dict[str, str], base_url: str, langua
     if parsed.error or not parsed.entries:
         return Analysed(parsed)
     judges = judges_for(topics, actors)
-    return Analysed(parsed, {e.guid: judges.judge(e.title, e.text) for e in parsed.entries})
+    judgements = {e.guid: judges.judge(e.title, e.text) for e in parsed.entries}
+    readable = frozenset(e.guid for e in parsed.entries
+                         if judgements[e.guid][0].relevant or worth_reading(judges.primary, e.title, e.text))
+    return Analysed(parsed, judgements, readable)
 
 
 def worker_init(parent: int | None = None) -> None:
@@ -48,3 +54,19 @@ def _prepare(topics: tuple[str, ...], actors: str | None) -> int:
 def warm(pool: Executor, n: int, topics: tuple[str, ...], actors: str | None) -> None:
     for future in [pool.submit(_prepare, topics, actors) for _ in range(n)]:
         future.result()
+
+
+@dataclass(frozen=True)
+class AnalysedPage:
+    page: PageText
+    judgements: tuple[Judgement, ...] | None = None  # None: the page's text was not worth judging
+
+
+def process_page(body: bytes, content_type: str | None, url: str, title: str, topics: tuple[str, ...],
+                 actors: str | None) -> AnalysedPage:
+    """An article page's CPU-bound middle, in a worker process like feeds: extract the main text, and when it
+    is the article (not a wall, a teaser or a stub), judge the headline with it."""
+    page = extract_page(body, url, content_type)
+    if not page.ok:
+        return AnalysedPage(page)
+    return AnalysedPage(page, judges_for(topics, actors).judge(title, page.text))

@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import sys
+from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,7 +35,7 @@ from monitor.config import (
 from monitor.errors import StoreError
 
 if TYPE_CHECKING:
-    from monitor.pipeline import CycleReport
+    from monitor.pipeline import CycleReport, PageReport
     from monitor.store import Store
 
 T = TypeVar("T")
@@ -259,9 +260,12 @@ def db_current(ctx: Context) -> None:
 @click.option("--due", is_flag=True, help="Only feeds whose next poll time has come (for cron jobs).")
 @click.option("--workers", type=int, default=None, help="Parser processes [default: one per core].")
 @click.option("-v", "--verbose", is_flag=True, help="Log every feed, not only the summary.")
+@click.option("--no-pages", is_flag=True, help="Do not fetch the article pages of new candidate stories.")
 @pass_ctx
-def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, verbose: bool) -> None:
-    """Run one poll cycle now and print a summary. Failed feeds are reported, not fatal.
+def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, verbose: bool,
+         no_pages: bool) -> None:
+    """Run one poll cycle now and print a summary. Failed feeds are reported, not fatal. The article pages the
+    cycle queued (candidate stories whose feed text is short) are fetched before the command exits.
 
     Without --due this is a manual poll: a feed that keeps failing is tried now without its backoff growing,
     so the daemon's retry plan for it stays as it was."""
@@ -287,19 +291,40 @@ def poll(ctx: Context, names: tuple[str, ...], due: bool, workers: int | None, v
     if workers is None and len(feeds) < 4:
         workers = 0  # a pool costs more to start than a handful of feeds take to parse
 
+    pages: list[PageReport] = []
+
     async def go() -> CycleReport:
-        async with Pipeline(settings, store, workers=workers, manual=not due) as pipeline:
+        async with Pipeline(settings, store, workers=workers, manual=not due, pages=not no_pages) as pipeline:
+            pipeline.on_page = pages.append
             if live:
                 from monitor.progress import PollDisplay
 
                 with PollDisplay(len(feeds)) as display:
-                    return await pipeline.poll_many(feeds, on_done=display.done)
-            return await pipeline.poll_many(feeds)
+                    pipeline.on_page = lambda r: (pages.append(r), display.page_done(r))
+                    report = await pipeline.poll_many(feeds, on_done=display.done)
+                    if pipeline.pages_pending:
+                        display.pages(pipeline.pages_pending + len(pages))
+                    await pipeline.drain_pages()
+                    return report
+            report = await pipeline.poll_many(feeds)
+            await pipeline.drain_pages()
+            return report
 
     report = run_interruptible(go)
     _report_failures(report)
     style = ui.OK if not report.failed else ui.BAD if len(report.failed) == len(report.reports) else ui.WARN
     ui.echo(ui.Styled(report.summary(), style))
+    if pages:
+        read = sum(1 for p in pages if p.status == "ok")
+        kinds = Counter(p.status for p in pages if p.status != "ok")
+        kept = ", ".join(f"{n} {PAGE_STATUS_WORDS.get(k, k)}" for k, n in kinds.most_common())
+        ui.echo(f"{ui.plural(len(pages), 'article page')}: {read} read" + (f"; feed text kept for {kept}" if kept
+                                                                            else ""))
+
+
+PAGE_STATUS_WORDS = {"robots": "disallowed by robots.txt", "failed": "that failed to load", "too_short": "too short",
+                     "consent": "behind a consent wall", "paywall": "behind a paywall", "not_html": "not HTML",
+                     "empty": "without article text"}
 
 
 def _report_failures(report: CycleReport) -> None:
@@ -385,7 +410,8 @@ def demo(ctx: Context, outbox: str | None) -> None:
     except RuntimeError as exc:
         fail(f"monitor: demo: {exc}")
     click.echo(f"polled {result.feeds} sample feeds: {ui.plural(result.articles, 'story')}, {result.relevant} about "
-               f"EU-Russia dialogue, {ui.plural(result.stances, 'member-state stance')}")
+               f"EU-Russia dialogue, {ui.plural(result.stances, 'member-state stance')}; "
+               f"{ui.plural(result.pages_read, 'article page')} read for stories whose feed gave only a teaser")
     ui.table([ui.Col("STATE"), ui.Col("LEAN", right=True), ui.Col("STANCES", right=True)],
              [(f"{code} {name}", _lean_cell(value), str(count)) for code, name, value, count in result.lean])
     click.echo(result.digest)
@@ -415,15 +441,22 @@ def feeds(click_ctx: click.Context) -> None:
     settings = ctx.settings()
     store = ctx.store()
     states = store.feed_states([f.name for f in settings.feeds], with_counts=True)
+    page_counts = store.page_counts()
     now = datetime.now(UTC)
     cols = [ui.Col("FEED"), ui.Col("STATUS"), ui.Col("LAST SUCCESS"), ui.Col("FAILS", right=True),
-            ui.Col("NEXT POLL"), ui.Col("ARTICLES", right=True), ui.Col("LAST ERROR", wrap=True)]
+            ui.Col("NEXT POLL"), ui.Col("ARTICLES", right=True), ui.Col("PAGES read/robots/failed", right=True),
+            ui.Col("LAST ERROR", wrap=True)]
     rows: list[tuple[ui.Cell, ...]] = []
     for f in settings.feeds:
         st = states.get(f.name)
         if st is None:
-            rows.append((f.name, ui.Styled("new" if f.enabled else "disabled", ui.DIM), "never", "0", "-", "0", ""))
+            rows.append((f.name, ui.Styled("new" if f.enabled else "disabled", ui.DIM), "never", "0", "-", "0", "-",
+                         ""))
             continue
+        pages = page_counts.get(st.id, {})
+        read, robots = pages.get("ok", 0), pages.get("robots", 0)
+        unread = sum(pages.values()) - read - robots - pages.get("pending", 0)
+        page_cell = f"{read}/{robots}/{unread}" if pages else "-"
         status = "disabled" if not f.enabled else (st.last_status or "new")
         style = ui.DIM if status in ("disabled", "new") else ui.BAD if status == "error" else ui.OK
         if status == "error" and st.http_status:
@@ -432,7 +465,7 @@ def feeds(click_ctx: click.Context) -> None:
         rows.append((
             f.name, ui.Styled(status, style), _ago(st.last_success_at, now),
             ui.Styled(str(st.consecutive_failures), ui.BAD if st.consecutive_failures else ""),
-            _until(st.next_poll_at, now) if f.enabled else "-", str(st.article_count),
+            _until(st.next_poll_at, now) if f.enabled else "-", str(st.article_count), page_cell,
             ui.Styled(_error_words(error), ui.BAD if st.last_status == "error" else ui.WARN),
         ))
     ui.table(cols, rows)
@@ -572,7 +605,7 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
 
 
 EXPORT_FIELDS = ["id", "url", "title", "summary", "published", "first_seen", "language", "feeds", "relevant",
-                 "relevance"]  # then, in CSV, one column per member state holding its stance in the article
+                 "relevance", "text_source"]  # then, in CSV, one column per member state holding its stance
 
 
 def _iso(when: datetime) -> str:
@@ -580,10 +613,11 @@ def _iso(when: datetime) -> str:
 
 
 def export_rows(store: Store, since: datetime | None, topic: str, relevant_only: bool = False,
-                countries: tuple[str, ...] = ()) -> Iterator[dict[str, Any]]:
+                countries: tuple[str, ...] = (), with_text: bool = False) -> Iterator[dict[str, Any]]:
     """Stored articles as export records. With ``countries``, only articles in which one of those states took
-    a position, carrying only those states' stances (as a digest following those states counts them)."""
-    for a in store.articles(since=since, topic=topic):
+    a position, carrying only those states' stances (as a digest following those states counts them). With
+    ``with_text``, the text the judge read (the article page's, where it was fetched and is still kept)."""
+    for a in store.articles(since=since, topic=topic, with_text=with_text):
         if relevant_only and not a.relevant:
             continue
         kept = [st for st in a.stances if not countries or st.country in countries]
@@ -591,9 +625,10 @@ def export_rows(store: Store, since: datetime | None, topic: str, relevant_only:
             continue
         yield {"id": a.id, "url": a.url, "title": a.title, "summary": a.summary, "published": _iso(a.published),
                "first_seen": _iso(a.first_seen), "language": a.language, "feeds": list(a.feeds),
-               "relevant": a.relevant, "relevance": a.relevance,
+               "relevant": a.relevant, "relevance": a.relevance, "text_source": a.text_source,
+               **({"text": a.text} if with_text else {}),
                "stances": [{"country": st.country, "stance": st.stance, "confidence": st.confidence,
-                            "evidence": st.evidence} for st in kept]}
+                            "evidence": st.evidence, "source": getattr(st, "source", "feed")} for st in kept]}
 
 
 _FORMULA = re.compile(r"^[\s\"']*[=+\-@\t\r]")
@@ -617,8 +652,10 @@ def spreadsheet_safe(value: Any) -> Any:
 @click.option("--relevant", "relevant_only", is_flag=True, help="Only articles the judge found relevant.")
 @click.option("--country", "countries", multiple=True, metavar="STATE",
               help="Only articles where this state (IT, EL, Hungary) took a position, with its stances. Repeatable.")
+@click.option("--text", "with_text", is_flag=True, help="Include the full text the judge read (page or feed).")
 @pass_ctx
-def export(ctx: Context, since: str | None, fmt: str, relevant_only: bool, countries: tuple[str, ...]) -> None:
+def export(ctx: Context, since: str | None, fmt: str, relevant_only: bool, countries: tuple[str, ...],
+           with_text: bool) -> None:
     """Write stored articles to stdout, one per line (jsonl) or row (csv).
 
     CSV has one column per member state (or per --country) holding the state's stance in the article, so a
@@ -628,12 +665,14 @@ def export(ctx: Context, since: str | None, fmt: str, relevant_only: bool, count
     countries = _countries(countries)
     settings = ctx.settings()
     store = ctx.store()
-    rows = export_rows(store, parse_since(since), _topic_name(settings.judge.topics[0]), relevant_only, countries)
+    rows = export_rows(store, parse_since(since), _topic_name(settings.judge.topics[0]), relevant_only, countries,
+                       with_text)
     out = click.get_text_stream("stdout")
     write: Callable[[dict[str, Any]], Any]
     if fmt == "csv":
         states = [c for c in EU27 if c in countries] if countries else list(EU27)
-        writer = csv.DictWriter(out, fieldnames=[*EXPORT_FIELDS, *states], extrasaction="ignore")
+        fields = [*EXPORT_FIELDS, *(["text"] if with_text else []), *states]
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
 
         def write(row: dict[str, Any]) -> Any:
@@ -728,18 +767,22 @@ def eval_(ctx: Context, path: str, as_json: bool, errors: bool) -> None:
 @click.option("--since", metavar="WHEN", help="Only articles published since (7d, 2026-11-01).")
 @pass_ctx
 def reclassify(ctx: Context, since: str | None) -> None:
-    """Judge stored articles again (after a lexicon or topic change), replacing their stances."""
+    """Judge stored articles again (after a lexicon or topic change), replacing their stances. Articles whose
+    page was fetched are judged on the page's text, as when it arrived."""
     from monitor.pipeline import utcnow
 
     store = ctx.store()
     judges = _judges(ctx)
-    done = relevant = 0
+    done = relevant = paged = 0
     for chunk in store.texts(parse_since(since)):
-        items = [(aid, judges.judge(title, text)) for aid, title, text in chunk]
-        store.replace_judgements(items, utcnow())
+        items = [(aid, judges.judge(title, text)) for aid, title, text, _feed in chunk]
+        feed_texts = {aid: f"{title}\n{feed}" for aid, title, _text, feed in chunk if feed is not None}
+        store.replace_judgements(items, utcnow(), feed_texts)
         done += len(items)
+        paged += len(feed_texts)
         relevant += sum(1 for _, js in items if js[0].relevant)
-    click.echo(f"re-judged {ui.plural(done, 'article')}: {relevant} relevant (classifier {judges.primary.version})")
+    click.echo(f"re-judged {ui.plural(done, 'article')} ({paged} from their page): {relevant} relevant "
+               f"(classifier {judges.primary.version})")
 
 
 @cli.command()

@@ -45,6 +45,20 @@ class FeedConfig:
     language: str | None = None
     tags: tuple[str, ...] = ()
     enabled: bool = True
+    fulltext: str = "auto"  # auto | always | never: when to fetch a new story's page (monitor/pages.py)
+
+
+FULLTEXT_MODES = ("auto", "always", "never")
+
+
+@dataclass(frozen=True)
+class FulltextSettings:
+    """Article pages: fetched for candidate stories whose feed text is short (``auto``), then judged again."""
+
+    min_words: int = 80  # feed text shorter than this is a teaser: ``auto`` fetches the page
+    keep: float | None = 90 * 86400.0  # page bodies are deleted after this (their stances stay); None: never
+    concurrency: int = 4  # pages in flight (per-host limits are the fetcher's, shared with feeds)
+    max_body_bytes: int = 5 * 1024 * 1024  # decoded
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,7 @@ class Settings:
     digests: tuple[DigestConfig, ...] = ()
     outbox: str = DEFAULT_OUTBOX  # where digests go without an smtp section
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    fulltext: FulltextSettings = field(default_factory=FulltextSettings)
 
     @property
     def trusted_hosts(self) -> frozenset[str]:
@@ -438,10 +453,11 @@ def _choice(*options: str) -> Callable[[Any], str]:
 # --------------------------------------------------------------------------------------------------- sections
 
 _TOP = {"database": False, "defaults": False, "http": False, "log": False, "judge": False, "feeds": False,
-        "smtp": False, "digests": False, "outbox": False, "retention": False}
+        "smtp": False, "digests": False, "outbox": False, "retention": False, "fulltext": False}
+_FULLTEXT = {"min_words": False, "keep": False, "concurrency": False, "max_body": False}
 _RETENTION = {"articles": False, "digest_items": False, "outbox": False}
 _JUDGE = {"topics": False, "actors": False}
-_DEFAULTS = {"interval": False, "language": False}
+_DEFAULTS = {"interval": False, "language": False, "fulltext": False}
 _HTTP = {
     "user_agent": False,
     "timeout": False,
@@ -454,7 +470,8 @@ _HTTP = {
     "max_backoff": False,
 }
 _LOG = {"level": False, "format": False}
-_FEED = {"name": True, "url": True, "interval": False, "language": False, "tags": False, "enabled": False}
+_FEED = {"name": True, "url": True, "interval": False, "language": False, "tags": False, "enabled": False,
+         "fulltext": False}
 _SMTP = {"host": True, "port": False, "starttls": False, "ssl": False, "username": False, "password": False,
          "sender": True, "timeout": False, "ca_file": False, "attempts": False, "retry_delay": False}
 _DIGEST = {"name": True, "schedule": True, "timezone": False, "recipients": True, "subject": False, "topic": False,
@@ -500,6 +517,17 @@ def _read_retention(r: _Reader, node: Any, line: int | None) -> RetentionSetting
     )
 
 
+def _read_fulltext(r: _Reader, node: Any, line: int | None) -> FulltextSettings:
+    m = r.mapping(node, "fulltext", line, _FULLTEXT)
+    d = FulltextSettings()
+    return FulltextSettings(
+        min_words=r.get(m, "min_words", "fulltext", _positive_int, d.min_words),
+        keep=r.get(m, "keep", "fulltext", _keep_for, d.keep),
+        concurrency=r.get(m, "concurrency", "fulltext", _positive_int, d.concurrency),
+        max_body_bytes=r.get(m, "max_body", "fulltext", parse_size, d.max_body_bytes),
+    )
+
+
 def _read_http(r: _Reader, node: Any, line: int | None) -> HttpSettings:
     m = r.mapping(node, "http", line, _HTTP)
     d = HttpSettings()
@@ -516,7 +544,8 @@ def _read_http(r: _Reader, node: Any, line: int | None) -> HttpSettings:
     )
 
 
-def _read_feeds(r: _Reader, node: Any, line: int | None, interval: float, language: str | None):
+def _read_feeds(r: _Reader, node: Any, line: int | None, interval: float, language: str | None,
+                fulltext: str = "auto"):
     if node is None:
         return ()
     if not isinstance(node, list):
@@ -543,6 +572,7 @@ def _read_feeds(r: _Reader, node: Any, line: int | None, interval: float, langua
                 language=r.get(m, "language", where, _language, language),
                 tags=tags,
                 enabled=r.get(m, "enabled", where, _bool, True),
+                fulltext=r.get(m, "fulltext", where, _choice(*FULLTEXT_MODES), fulltext),
             )
         )
     return tuple(feeds)
@@ -812,6 +842,7 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
     defaults = r.mapping(root.get("defaults"), "defaults", r.line(root, "defaults"), _DEFAULTS)
     interval = r.get(defaults, "interval", "defaults", parse_duration, Settings.default_interval)
     language = r.get(defaults, "language", "defaults", _language, None)
+    fulltext = r.get(defaults, "fulltext", "defaults", _choice(*FULLTEXT_MODES), "auto")
 
     base = path.absolute().parent if path else None
     warnings: list[str] = []
@@ -839,10 +870,11 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
             format=r.get(log, "format", "log", _choice("kv", "json"), "kv"),
         ),
         judge=judge,
-        feeds=_read_feeds(r, root.get("feeds"), r.line(root, "feeds"), interval, language),
+        feeds=_read_feeds(r, root.get("feeds"), r.line(root, "feeds"), interval, language, fulltext),
         smtp=_read_smtp(r, root.get("smtp"), r.line(root, "smtp"), base),
         digests=_read_digests(r, root.get("digests"), r.line(root, "digests"), judge),
         retention=_read_retention(r, root.get("retention"), r.line(root, "retention")),
+        fulltext=_read_fulltext(r, root.get("fulltext"), r.line(root, "fulltext")),
         outbox=str(_relative(r.get(root, "outbox", "", _string, DEFAULT_OUTBOX), base)),
         warnings=tuple(warnings),
         empty=empty,

@@ -25,7 +25,7 @@ from monitor.digest.cron import missed_slot
 from monitor.digest.process import DigestProcess
 from monitor.logs import get_logger
 from monitor.metrics import Metrics
-from monitor.pipeline import FeedReport, Pipeline
+from monitor.pipeline import FeedReport, PageReport, Pipeline
 from monitor.store import FeedState, Store, StoreError, safe_url
 
 log = get_logger(__name__)
@@ -72,7 +72,11 @@ class Daemon:
                                                         "misfire_grace_time": None})
         async with Pipeline(self.settings, self.store) as pipeline:
             self.pipeline = pipeline
+            pipeline.on_page = self._record_page
             await self._sync_and_schedule(initial=True)
+            resumed = pipeline.queue_pages(await pipeline.db(self.store.pending_pages))
+            if resumed:
+                log.info("pages.resumed", pages=resumed)
             await self._schedule_digests(initial=True)
             self.scheduler.add_job(self._retention_job, trigger=IntervalTrigger(
                 seconds=RETENTION_EVERY.total_seconds(), start_date=_now() + RETENTION_FIRST, timezone=UTC),
@@ -130,6 +134,10 @@ class Daemon:
         failing = sum(1 for name, bad in self._failing.items() if bad and name in self.feeds)
         m.set("feeds", len(self.feeds) - failing, state="ok")
         m.set("feeds", failing, state="failing")
+
+    def _record_page(self, report: PageReport) -> None:
+        self.metrics.inc("pages_total", outcome=report.status)
+        self.metrics.inc("stances_stored_total", report.stances)
 
     @property
     def running(self) -> bool:

@@ -47,6 +47,8 @@ class FetchRequest:
     url: str
     etag: str | None = None
     last_modified: str | None = None
+    accept: str | None = None  # default: feeds first
+    max_bytes: int | None = None  # default: http.max_body
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,8 @@ class Fetcher:
         permanent: str | None = None
         all_permanent = True
         headers: dict[str, str] = {}
+        if request.accept:
+            headers["Accept"] = request.accept
         if request.etag:
             headers["If-None-Match"] = request.etag
         if request.last_modified:
@@ -291,7 +295,7 @@ class Fetcher:
             raise FetchError("http", f"unexpected HTTP {status} {clean_line(resp.reason_phrase or '')[:100]}".strip(),
                              status)
         declared = resp.headers.get("content-length")
-        limit = self.settings.max_body_bytes
+        limit = request.max_bytes or self.settings.max_body_bytes
         if declared and declared.isdigit() and int(declared) > limit and "content-encoding" not in resp.headers:
             raise FetchError("too_large", f"body larger than {_human(limit)} (Content-Length {declared})", status)
         decoder = _Decoder(resp.headers.get("content-encoding", ""), limit)

@@ -29,6 +29,8 @@ class Metrics:
         self.counter("poll_failures_total", "Failed feed polls by kind of failure.")
         self.counter("articles_stored_total", "New articles stored.")
         self.counter("stances_stored_total", "Member-state stances stored with new articles.")
+        self.counter("pages_total", "Article pages by outcome (ok, robots, failed, too_short, consent, paywall, "
+                     "not_html, empty).")
         self.counter("digests_sent_total", "Digests delivered (accepted by the SMTP server or written to the outbox).")
         self.counter("digests_failed_total", "Digest runs that failed to deliver.")
         self.gauge("last_successful_poll_timestamp_seconds", "Unix time of the last successful feed poll.")

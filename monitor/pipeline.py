@@ -20,14 +20,16 @@ from multiprocessing import get_context
 from typing import Any, TypeVar
 
 from monitor import schedule
-from monitor.analyse import Analysed, process_document, warm, worker_init
+from monitor.analyse import Analysed, AnalysedPage, process_document, process_page, warm, worker_init
 from monitor.config import FeedConfig, Settings
 from monitor.errors import RejectedContent
+from monitor.extract import PageText
 from monitor.fetch import Fetcher, FetchRequest, FetchResult
 from monitor.judge import Judgement
 from monitor.logs import get_logger
-from monitor.parse import ParsedFeed
-from monitor.store import FeedState, PollUpdate, SaveResult, Store, StoreError
+from monitor.pages import PAGE_ACCEPT, PageQueue, Robots, lookback, wants_page
+from monitor.parse import Entry, ParsedFeed
+from monitor.store import FeedState, PageUpdate, PollUpdate, SaveResult, Store, StoreError
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -57,6 +59,18 @@ class FeedReport:
     def describe(self) -> str:
         """One line naming the feed by name and URL, for people reading a terminal or a log."""
         return f"{self.feed} <{self.url}>: {self.error or self.status}"
+
+
+@dataclass(frozen=True)
+class PageReport:
+    article_id: int
+    url: str
+    feed_id: int | None
+    status: str  # ok | too_short | consent | paywall | not_html | empty | robots | failed
+    error: str | None = None
+    merged_into: int | None = None  # the page's canonical URL was another stored article's: merged into it
+    stances: int = 0
+    elapsed: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -103,16 +117,21 @@ class Pipeline:
     single-feed poll where starting a pool would cost more than it saves.
     """
 
-    def __init__(self, settings: Settings, store: Store, workers: int | None = None, manual: bool = False):
+    def __init__(self, settings: Settings, store: Store, workers: int | None = None, manual: bool = False,
+                 pages: bool = True):
         self.settings = settings
         self.store = store
         self.manual = manual  # `monitor poll` run by hand: see _poll for what it must not change
+        self.pages = pages  # fetch the pages of candidate stories (monitor/pages.py); False: never queue one
         self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.on_page: Callable[[PageReport], None] | None = None
         self._db: ThreadPoolExecutor | None = None
         self._cpu: Executor | None = None
         self._warming: asyncio.Future[None] | None = None
         self._fetcher: Fetcher | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._robots: Robots | None = None
+        self._page_queue: PageQueue | None = None
 
     def reconfigure(self, settings: Settings) -> None:
         """A reloaded config: feeds, judge and the fetcher's trusted hosts follow it (HTTP limits and timeouts
@@ -127,9 +146,13 @@ class Pipeline:
         self._fetcher = Fetcher(self.settings.http, self.settings.trusted_hosts)
         # Bounds fetched-but-unparsed bodies in memory as well as requests in flight.
         self._slots = asyncio.Semaphore(self.settings.http.concurrency)
+        self._robots = Robots(self._fetcher, self.settings.http.user_agent)
+        self._page_queue = PageQueue(self._page_job, self.settings.fulltext.concurrency)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._page_queue is not None:
+            await self._page_queue.close()
         if self._fetcher is not None:
             await self._fetcher.aclose()
         if self._warming is not None:
@@ -162,22 +185,28 @@ class Pipeline:
                 None, warm, self._cpu, max(1, self.workers), judge.topics, judge.actors)
         return self._warming
 
-    async def _parse(self, fetched: FetchResult, feed: FeedConfig) -> Analysed:
-        assert self._cpu is not None and fetched.body is not None
-        loop = asyncio.get_running_loop()
-        judge = self.settings.judge
-        args = (fetched.body, fetched.headers, fetched.final_url or feed.url, feed.language, judge.topics,
-                judge.actors)
+    async def _in_worker(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run the CPU-bound ``fn`` in the worker pool. ``BrokenProcessPool`` when a worker died on it (out of
+        memory, a C-level crash): the pool is replaced for the next caller, and only this document fails."""
+        assert self._cpu is not None
         pool = self._cpu
         try:
             await self._warm_up()
-            return await loop.run_in_executor(pool, process_document, *args)
+            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
         except BrokenProcessPool:
-            # A worker died (out of memory, a C-level crash): replace the pool, fail only this feed.
-            log.error("parse.worker_died", feed=feed.name, url=feed.url)
-            if self._cpu is pool:  # not yet replaced by another feed that saw the same crash
+            if self._cpu is pool:  # not yet replaced by another caller that saw the same crash
                 self._cpu = self._make_cpu_pool()
                 self._warming = None
+            raise
+
+    async def _parse(self, fetched: FetchResult, feed: FeedConfig) -> Analysed:
+        assert fetched.body is not None
+        judge = self.settings.judge
+        try:
+            return await self._in_worker(process_document, fetched.body, fetched.headers,
+                                         fetched.final_url or feed.url, feed.language, judge.topics, judge.actors)
+        except BrokenProcessPool:
+            log.error("parse.worker_died", feed=feed.name, url=feed.url)
             return Analysed(ParsedFeed(error="parser worker crashed on this document"))
 
     # ------------------------------------------------------------------------------------------ polls
@@ -227,6 +256,7 @@ class Pipeline:
 
         parsed: ParsedFeed | None = None
         judgements: dict[str, tuple[Judgement, ...]] = {}
+        readable: frozenset[str] = frozenset()
         digest: str | None = None
         error = fetched.error
         if fetched.outcome == "ok":
@@ -235,7 +265,7 @@ class Pipeline:
                 status = "unchanged"  # the server ignored our validators but nothing changed: skip parsing
             else:
                 analysed = await self._parse(fetched, feed)
-                parsed, judgements = analysed.parsed, analysed.judgements
+                parsed, judgements, readable = analysed.parsed, analysed.judgements, analysed.readable
                 status = "error" if parsed.error else "ok"
                 error = parsed.error
         else:
@@ -269,8 +299,9 @@ class Pipeline:
             ttl_seconds=int(parsed.ttl) if parsed is not None and parsed.ttl is not None else None,
         )
         entries = parsed.entries if parsed is not None and not failed else ()
+        pages = self._wanted_pages(feed, entries, readable, now)
         try:
-            saved: SaveResult = await self.db(self.store.save_poll, state.id, update, entries, judgements)
+            saved: SaveResult = await self.db(self.store.save_poll, state.id, update, entries, judgements, pages)
         except RejectedContent as exc:
             # The database is up but refused this feed's items: the feed fails and backs off (its validators are
             # not kept, so the items are fetched again once the feed or the database is fixed); the cycle goes on.
@@ -283,9 +314,92 @@ class Pipeline:
             return FeedReport(feed=feed.name, url=feed.url, status="error", entries=len(entries),
                               http_status=fetched.status, error=str(exc), next_poll_at=update.next_poll_at,
                               error_kind="database")
+        if saved.pages and self._page_queue is not None:
+            self._page_queue.put(saved.pages)  # fetched beside the cycle, which does not wait for them
         return FeedReport(
             feed=feed.name, url=feed.url, status=status, new=saved.new, linked=saved.linked, entries=len(entries),
             http_status=fetched.status, error=error, warning=update.warning, next_poll_at=update.next_poll_at,
             new_article_ids=saved.new_article_ids, stances=saved.stances,
             error_kind=(fetched.error_kind or "parse") if failed else None,
         )
+
+    # ------------------------------------------------------------------------------------------ pages
+
+    def _wanted_pages(self, feed: FeedConfig, entries: Sequence[Entry], readable: frozenset[str],
+                      now: datetime) -> frozenset[str]:
+        if not self.pages or not entries or feed.fulltext == "never":
+            return frozenset()
+        full = self.settings.fulltext
+        back = lookback(d.cron.period(now) for d in self.settings.digests)
+        return frozenset(e.guid for e in entries
+                         if wants_page(feed.fulltext, e.url, e.text or e.summary, e.guid in readable, e.published,
+                                       now, full.min_words, back))
+
+    def queue_pages(self, ids: Sequence[int]) -> int:
+        """Queue pages recorded as pending (by an earlier run that stopped before fetching them)."""
+        if not self.pages or self._page_queue is None:
+            return 0
+        return self._page_queue.put(ids)
+
+    @property
+    def pages_pending(self) -> int:
+        return self._page_queue.pending if self._page_queue is not None else 0
+
+    async def drain_pages(self) -> None:
+        """Wait for every queued page (``monitor poll`` finishes the pages its cycle queued before it exits)."""
+        if self._page_queue is not None:
+            await self._page_queue.drain()
+
+    async def _page_job(self, article_id: int) -> None:
+        report = await self.fetch_page(article_id)
+        if report is not None and self.on_page is not None:
+            self.on_page(report)
+
+    async def fetch_page(self, article_id: int) -> PageReport | None:
+        """Fetch one queued page: robots.txt -> GET -> extract and judge (worker process) -> store. The page
+        counterpart of ``poll``; None when the page is no longer queued (fetched by another run, or its article
+        deleted)."""
+        assert self._fetcher is not None and self._robots is not None
+        tasks = await self.db(self.store.page_tasks, [article_id])
+        if not tasks:
+            return None
+        task = tasks[0]
+        started = time.monotonic()
+        judgements: tuple[Judgement, ...] | None = None
+        refusal = await self._robots.refusal(task.url)
+        now = utcnow()
+        if refusal is not None:
+            update = PageUpdate(refusal[0], now, error=refusal[1])
+        else:
+            fetched = await self._fetcher.fetch(FetchRequest(task.url, accept=PAGE_ACCEPT,
+                                                             max_bytes=self.settings.fulltext.max_body_bytes))
+            now = utcnow()
+            if fetched.outcome != "ok":
+                update = PageUpdate("failed", now, final_url=fetched.final_url, http_status=fetched.status,
+                                    error=fetched.error or f"HTTP {fetched.status}")
+            else:
+                judge = self.settings.judge
+                try:
+                    analysed = await self._in_worker(process_page, fetched.body or b"",
+                                                     fetched.headers.get("content-type"),
+                                                     fetched.final_url or task.url, task.title, judge.topics,
+                                                     judge.actors)
+                except BrokenProcessPool:
+                    analysed = AnalysedPage(PageText("empty", reason="the worker crashed on this page"))
+                page = analysed.page
+                judgements = analysed.judgements
+                update = PageUpdate(page.status, now, final_url=fetched.final_url, canonical_url=page.canonical_url,
+                                    http_status=fetched.status, error=page.reason, method=page.method,
+                                    text=page.text if page.ok else "", title=page.title, author=page.author,
+                                    published=page.published, language=page.language)
+        merged = await self.db(self.store.save_page, task, update, judgements, now)
+        report = PageReport(article_id=task.article_id, url=task.url, feed_id=task.feed_id, status=update.status,
+                            error=update.error, merged_into=merged, stances=sum(len(j.stances) for j in judgements)
+                            if judgements else 0, elapsed=time.monotonic() - started)
+        fields = {"article": task.article_id, "url": task.url, "status": report.status,
+                  "ms": round(report.elapsed * 1000)}
+        if update.status in ("ok", "robots"):
+            log.info("page.fetched", **fields, stances=report.stances, merged_into=merged)
+        else:
+            log.info("page.kept_feed_text", **fields, detail=update.error)
+        return report

@@ -15,6 +15,7 @@ from rich.progress import (
     ProgressColumn,
     SpinnerColumn,
     Task,
+    TaskID,
     TextColumn,
     TimeRemainingColumn,
 )
@@ -24,16 +25,19 @@ from monitor.ui import BAD, DIM, OK, plural
 
 
 class _CountsColumn(ProgressColumn):
-    """``12 ok · 2 failed · 57 new``: green and red only when there is something to count."""
+    """``12 ok · 2 failed · 57 new``: green and red only when there is something to count. For pages: read,
+    kept the feed's text, stances found."""
 
     def render(self, task: Task) -> Text:
         ok, failed, new = task.fields.get("ok", 0), task.fields.get("failed", 0), task.fields.get("new", 0)
+        pages = task.fields.get("kind") == "pages"
         out = Text()
-        out.append(f"{ok} ok", style=OK if ok else DIM)
+        out.append(f"{ok} read" if pages else f"{ok} ok", style=OK if ok else DIM)
         out.append(" · ")
-        out.append(f"{failed} failed", style=BAD if failed else DIM)
+        out.append(f"{failed} kept feed text" if pages else f"{failed} failed", style=BAD if failed else DIM)
         out.append(" · ")
-        out.append(plural(new, "new article", "new articles"), style="bold" if new else DIM)
+        out.append(plural(new, "stance", "stances") if pages else plural(new, "new article", "new articles"),
+                   style="bold" if new else DIM)
         return out
 
 
@@ -42,7 +46,7 @@ class _RateColumn(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:.1f} feeds/s", style="cyan")
+        return Text("" if speed is None else f"{speed:.1f} {task.fields.get('unit', 'feeds')}/s", style="cyan")
 
 
 class _FeedColumn(ProgressColumn):
@@ -68,6 +72,19 @@ class Finished(Protocol):
     def new(self) -> int: ...
 
 
+class FinishedPage(Protocol):
+    """What the display needs of a fetched page (a ``monitor.pipeline.PageReport``)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def stances(self) -> int: ...
+
+
 class PollDisplay:
     """The live display of ``monitor poll`` on a terminal: a bar, feeds done of all, ok / failed / new counts,
     the current rate, a time remaining from that rate, and the feed that just finished. Rich redraws it ten
@@ -77,10 +94,10 @@ class PollDisplay:
                  clock: Callable[[], float] | None = None):
         self.progress = Progress(
             SpinnerColumn(finished_text="[green]✓"),
-            TextColumn("polling"),
+            TextColumn("{task.description:<7}"),
             BarColumn(bar_width=24),
             MofNCompleteColumn(),
-            TextColumn("feeds"),
+            TextColumn("{task.fields[unit]}"),
             _CountsColumn(),
             _RateColumn(),
             TimeRemainingColumn(elapsed_when_finished=True),
@@ -90,8 +107,10 @@ class PollDisplay:
             get_time=clock,
         )
         self.task = self.progress.add_task("polling", total=total, ok=0, failed=0, new=0, last="",
-                                           last_failed=False)
+                                           last_failed=False, unit="feeds")
         self._counts = {"ok": 0, "failed": 0, "new": 0}
+        self._pages: TaskID | None = None
+        self._page_counts = {"ok": 0, "failed": 0, "new": 0}
 
     def __enter__(self) -> PollDisplay:
         self.progress.start()
@@ -106,5 +125,23 @@ class PollDisplay:
         self._counts["new"] += report.new
         self.progress.update(self.task, advance=1, last=report.feed, last_failed=report.failed, **self._counts)
 
+    def pages(self, queued: int) -> None:
+        """Article pages the cycle queued (fetched beside it): a second bar, added when the first page is."""
+        if self._pages is None:
+            self._pages = self.progress.add_task("pages", total=queued, ok=0, failed=0, new=0, last="",
+                                                 last_failed=False, kind="pages", unit="pages")
+        else:
+            self.progress.update(self._pages, total=queued)
 
-__all__ = ["Finished", "PollDisplay"]
+    def page_done(self, report: FinishedPage) -> None:
+        """One page fetched (its text read: ok) or not (kept the feed's text: failed, with the reason)."""
+        if self._pages is None:
+            self.pages(1)
+        assert self._pages is not None
+        self._page_counts["ok" if report.status == "ok" else "failed"] += 1
+        self._page_counts["new"] += report.stances
+        self.progress.update(self._pages, advance=1, last=report.url, last_failed=report.status != "ok",
+                             **self._page_counts)
+
+
+__all__ = ["Finished", "FinishedPage", "PollDisplay"]

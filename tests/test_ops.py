@@ -112,6 +112,8 @@ def test_demo_runs_the_whole_pipeline_offline_and_writes_the_digest(tmp_path) ->
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "polled 3 sample feeds: 12 stories, 9 about EU-Russia dialogue" in out
+    # One outlet's feed carries only teasers: its three candidate stories are read on their pages.
+    assert "3 article pages read for stories whose feed gave only a teaser" in out
     lean = {line.split()[0]: float(line.split()[-2]) for line in out.splitlines() if line[:3].strip().isupper()
             and len(line.split()) >= 4 and line.split()[-2][:1] in "+-"}
     assert lean["HU"] == 1.0 and lean["SK"] == 1.0 and lean["AT"] == 1.0  # vetoes, overtures, venue for talks

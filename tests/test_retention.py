@@ -115,4 +115,5 @@ def test_retention_settings_and_the_prune_command(tmp_path: Path) -> None:
     config.write_text(f"database: sqlite:///{tmp_path}/monitor.db\noutbox: {tmp_path}/out\n", encoding="utf-8")
     done = run_monitor("--config", str(config), "db", "prune", "--dry-run")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("would delete 0 articles, 0 digest items and 0 outbox files (0.0 MB); database ")
+    assert done.stdout.startswith("would delete 0 articles, 0 page texts, 0 digest items and 0 outbox files (0.0 MB); "
+                                  "database ")

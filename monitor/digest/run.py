@@ -130,9 +130,12 @@ def gather(settings: Settings, store: Store, digest: DigestConfig, win: Window) 
                                      with_feeds=False)  # only counted
     enabled = [f.name for f in settings.enabled_feeds]
     states = store.feed_states(enabled)
+    names = {st.id: st.name for st in store.feed_states().values()}
+    pages = {names[fid]: counts for fid, counts in store.page_counts(win.start, win.end).items() if fid in names}
     return DigestInput(
         name=digest.name, title=label, start=win.start, end=win.end, timezone=digest.timezone,
         articles=articles, previous=previous, covered=covered, feeds=[states[n] for n in enabled if n in states],
+        pages=pages,
         countries=digest.countries, min_confidence=digest.min_confidence, max_stories=digest.max_stories,
         config_path=str(settings.path) if settings.path else None,  # None: built from text (the demo), no file
     )

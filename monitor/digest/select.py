@@ -12,7 +12,7 @@ where a state stands, not five.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -52,9 +52,38 @@ class DigestInput:
     min_confidence: float = 0.0
     max_stories: int = 10
     config_path: str | None = "config/monitor.yaml"  # None: the config was text, not a file (`monitor demo`)
+    pages: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # feed -> page status -> count, in window
 
 
 # --------------------------------------------------------------------------------------------------- output
+
+
+@dataclass(frozen=True)
+class PageSummary:
+    """Article pages fetched in the window: read (the judge had the article's text), blocked by robots.txt, and
+    not read for other reasons (failed, a wall, too short), with the feeds whose pages were not read most."""
+
+    read: int
+    robots: int
+    unread: int
+    unread_by_feed: tuple[tuple[str, int], ...]  # at most MAX_PAGE_FEEDS, most first
+
+    @property
+    def total(self) -> int:
+        return self.read + self.robots + self.unread
+
+
+MAX_PAGE_FEEDS = 5
+
+
+def page_summary(pages: Mapping[str, Mapping[str, int]]) -> PageSummary | None:
+    if not pages:
+        return None
+    read = sum(c.get("ok", 0) for c in pages.values())
+    robots = sum(c.get("robots", 0) for c in pages.values())
+    unread = {name: sum(n for k, n in c.items() if k not in ("ok", "robots", "pending")) for name, c in pages.items()}
+    by_feed = tuple(sorted(((n, u) for n, u in unread.items() if u), key=lambda x: (-x[1], x[0].casefold())))
+    return PageSummary(read, robots, sum(unread.values()), by_feed[:MAX_PAGE_FEEDS])
 
 
 @dataclass(frozen=True)
@@ -198,6 +227,7 @@ class DigestData:
     failing_hidden_causes: int = 0  # ... and how many causes those groups had
     countries: tuple[str, ...] = ()
     config_path: str | None = "config/monitor.yaml"
+    pages: PageSummary | None = None  # article pages fetched in the window, for the footer
 
     @property
     def empty(self) -> bool:
@@ -410,6 +440,7 @@ def build(inp: DigestInput, layout: TileLayout) -> DigestData:
         class_styles=dict(layout.classes), stories=stories, more_stories=max(0, len(groups) - len(stories)),
         failing_feeds=failing, article_ids=frozenset(a.id for g in groups for a in g.members),
         countries=countries, config_path=inp.config_path, failing_groups=failing_groups,
+        pages=page_summary(inp.pages),
     )
 
 

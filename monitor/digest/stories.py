@@ -87,21 +87,30 @@ class _Sets:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-BANDS, ROWS = 32, 5  # LSH: 160 MinHash values; two sets collide in a band when 5 values agree
+BANDS, ROWS = 24, 4  # LSH: 96 MinHash values; two sets collide in a band when 4 values agree
 _RNG = np.random.default_rng(20261206)  # fixed: the same titles always group the same way, in every process
 _MUL = _RNG.integers(1, 2**63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
 _ADD = _RNG.integers(0, 2**63, size=BANDS * ROWS, dtype=np.uint64)
 _MIX = _RNG.integers(1, 2**63, size=ROWS, dtype=np.uint64) | np.uint64(1)
-SMALL_BUCKET = 64  # buckets up to this size are checked pair by pair; larger ones against each group's first
+SMALL_BUCKET = 2000  # buckets up to this size are expanded into pairs; larger ones checked against group leaders
 
 
 def _stable_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
 
 
-def _signatures(sets: Sequence[frozenset[str]]) -> np.ndarray:
-    """MinHash signatures, one row per set: each word's BANDS*ROWS hash values are computed once per distinct
-    word, and a set's signature is their column-wise minimum over its words."""
+@dataclass(frozen=True)
+class _Sets2D:
+    """The distinct word sets as NumPy arrays: word ids padded with -1 (for exact overlaps) and sizes."""
+
+    ids: np.ndarray  # (sets, longest) int32
+    sizes: np.ndarray  # (sets,) int64
+    signatures: np.ndarray  # (sets, BANDS * ROWS) uint32 MinHash values
+
+
+def _arrays(sets: Sequence[frozenset[str]]) -> _Sets2D:
+    """Word ids and MinHash signatures, one row per set: each word's BANDS*ROWS hash values are computed once
+    per distinct word, and a set's signature is their column-wise minimum over its words."""
     vocabulary: dict[str, int] = {}
     flat: list[int] = []
     offsets: list[int] = []
@@ -111,7 +120,28 @@ def _signatures(sets: Sequence[frozenset[str]]) -> np.ndarray:
     x = np.fromiter((_stable_hash(w) for w in vocabulary), dtype=np.uint64, count=len(vocabulary))
     with np.errstate(over="ignore"):
         values = ((x[:, None] * _MUL[None, :] + _ADD[None, :]) >> np.uint64(32)).astype(np.uint32)
-    return np.minimum.reduceat(values[np.asarray(flat, dtype=np.intp)], np.asarray(offsets, dtype=np.intp), axis=0)
+    words_flat = np.asarray(flat, dtype=np.int32)
+    starts = np.asarray(offsets, dtype=np.intp)
+    signatures = np.minimum.reduceat(values[words_flat], starts, axis=0)
+    sizes = np.diff(np.r_[starts, len(flat)]).astype(np.int64)
+    ids = np.full((len(sets), int(sizes.max())), -1, dtype=np.int32)
+    rows = np.repeat(np.arange(len(sets)), sizes)
+    cols = np.arange(len(flat)) - np.repeat(starts, sizes)
+    ids[rows, cols] = words_flat
+    return _Sets2D(ids, sizes, signatures)
+
+
+def _jaccard(arrays: _Sets2D, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Exact Jaccard of the set pairs (a[k], b[k]), in chunks: every word of one against every word of the
+    other (titles have a few dozen words at most)."""
+    out = np.empty(len(a), dtype=np.float64)
+    step = max(1, 2_000_000 // max(1, arrays.ids.shape[1] ** 2))
+    for at in range(0, len(a), step):
+        x, y = arrays.ids[a[at:at + step]], arrays.ids[b[at:at + step]]
+        common = ((x[:, :, None] == y[:, None, :]) & (x[:, :, None] >= 0)).sum(axis=(1, 2))
+        union = arrays.sizes[a[at:at + step]] + arrays.sizes[b[at:at + step]] - common
+        out[at:at + step] = common / union
+    return out
 
 
 def _candidates(signatures: np.ndarray, sizes: np.ndarray, similarity: float) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -198,14 +228,6 @@ def group(items: Sequence[Item], similarity: float = SIMILARITY, max_gap: timede
     stamps = [[times[i] for i in members] for members in by_time]
     checked: set[tuple[int, int]] = set()
 
-    def similar(a: int, b: int) -> bool:
-        x, y = distinct[a], distinct[b]
-        small, large = (x, y) if len(x) <= len(y) else (y, x)
-        if len(small) < similarity * len(large):
-            return False
-        common = len(x & y)
-        return common >= similarity * (len(x) + len(y) - common)
-
     def join(a: int, b: int) -> bool:
         """Union the members of word sets ``a`` and ``b`` published within ``max_gap`` of each other."""
         joined = False
@@ -219,29 +241,30 @@ def group(items: Sequence[Item], similarity: float = SIMILARITY, max_gap: timede
         return joined
 
     def check(a: int, b: int) -> bool:
+        """``join`` once per pair of similar sets (a large bucket meets the same pair in several bands)."""
         pair = (a, b) if a < b else (b, a)
         if pair in checked:
             return False
         checked.add(pair)
-        return similar(a, b) and join(a, b)
+        return join(a, b)
 
     if len(distinct) > 1:
-        sizes = np.fromiter((len(ws) for ws in distinct), dtype=np.int64, count=len(distinct))
-        signatures = _signatures(distinct)
-        pairs, large = _candidates(signatures, sizes, similarity)
-        for a, b in pairs.tolist():
-            check(a, b)
+        arrays = _arrays(distinct)
+        pairs, large = _candidates(arrays.signatures, arrays.sizes, similarity)
+        if len(pairs):
+            close = _jaccard(arrays, pairs[:, 0], pairs[:, 1]) >= similarity
+            for a, b in pairs[close].tolist():
+                join(a, b)
         for bucket in large:
             # Many titles alike in one band (a story told a hundred ways, or a tiny vocabulary): expanding the
             # bucket into pairs would be quadratic, so each title is checked against the first title of every
-            # group found so far in it, those whose signatures could match first, and leads a new group if none
-            # matches.
+            # group found so far in it, and leads a new group if none matches.
             leaders: list[int] = []
             for m in bucket.tolist():
                 if leaders:
-                    agree = (signatures[leaders] == signatures[m]).mean(axis=1)
-                    likely = np.flatnonzero(agree >= similarity - 0.2).tolist()
-                    if any(check(leaders[k], m) for k in likely):
+                    lead = np.asarray(leaders)
+                    matches = lead[_jaccard(arrays, lead, np.full(len(lead), m)) >= similarity].tolist()
+                    if any(check(k, m) for k in matches):
                         continue
                 leaders.append(m)
 

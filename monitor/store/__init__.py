@@ -7,11 +7,31 @@ from monitor.store.records import (
     DigestClaim,
     DigestRun,
     FeedState,
+    PageTask,
+    PageUpdate,
     PollUpdate,
     SaveResult,
     StanceFact,
+    StoredStance,
 )
 from monitor.store.store import Store, StoreError, open_store, owner_id, safe_url
 
-__all__ = ["SUCCESSFUL_RUNS", "ArticleRecord", "CoveredArticle", "DigestClaim", "DigestRun", "FeedState",
-           "PollUpdate", "SaveResult", "StanceFact", "Store", "StoreError", "open_store", "owner_id", "safe_url"]
+__all__ = [
+    "SUCCESSFUL_RUNS",
+    "ArticleRecord",
+    "CoveredArticle",
+    "DigestClaim",
+    "DigestRun",
+    "FeedState",
+    "PageTask",
+    "PageUpdate",
+    "PollUpdate",
+    "SaveResult",
+    "StanceFact",
+    "Store",
+    "StoreError",
+    "StoredStance",
+    "open_store",
+    "owner_id",
+    "safe_url",
+]

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -136,6 +137,7 @@ class StanceRow(Base):
     evidence: Mapped[str] = mapped_column(Text)
     cues: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of the lexicon entries that fired
     version: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(8), default="feed", server_default="feed")  # feed | page
 
 
 class DigestRunRow(Base):
@@ -180,3 +182,32 @@ class DigestItemRow(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("digest_runs.id", ondelete="CASCADE"), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True,
                                             index=True)
+
+
+class PageRow(Base):
+    """An article's page: queued when a poll stores a candidate story, then fetched, extracted and kept
+    (``body``, zlib-compressed, until ``fulltext.keep``) with what became of it (``status``)."""
+
+    __tablename__ = "pages"
+    __table_args__ = (Index("ix_pages_status", "status"), Index("ix_pages_canonical_url", "canonical_url"),
+                      Index("ix_pages_feed_id", "feed_id"))
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))  # whose poll queued it
+    url: Mapped[str] = mapped_column(Text)
+    # pending | ok | too_short | consent | paywall | not_html | empty | robots | failed | duplicate
+    status: Mapped[str] = mapped_column(String(20))
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    final_url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str | None] = mapped_column(String(20))
+    length: Mapped[int | None] = mapped_column(Integer)  # characters of extracted text
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(String(8))

@@ -62,10 +62,48 @@ class SaveResult:
     linked: int = 0  # existing articles newly linked to this feed (the same story in another feed)
     seen: int = 0  # entries this feed had already delivered
     stances: int = 0  # stances stored with the new articles
+    pages: tuple[int, ...] = ()  # new articles whose page was queued for fetching
 
     @property
     def new(self) -> int:
         return len(self.new_article_ids)
+
+
+@dataclass(frozen=True)
+class StoredStance(Stance):
+    """A stance as stored: with where its evidence was read, the feed's own text or the article's page."""
+
+    source: str = "feed"  # feed | page
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """What a page worker needs about an article whose page is queued."""
+
+    article_id: int
+    url: str
+    title: str
+    text: str  # the feed's text: judged again together with the page's
+    feed_id: int | None
+    attempts: int = 0
+
+
+@dataclass(frozen=True)
+class PageUpdate:
+    """What fetching and extracting a page came to. ``text`` is kept only for ``status == "ok"``."""
+
+    status: str  # ok | too_short | consent | paywall | not_html | empty | robots | failed
+    fetched_at: datetime
+    final_url: str | None = None
+    canonical_url: str | None = None
+    http_status: int | None = None
+    error: str | None = None
+    method: str | None = None
+    text: str = ""
+    title: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +119,8 @@ class ArticleRecord:
     relevant: bool | None = None  # None: not judged for the requested topic
     relevance: float | None = None
     stances: tuple[Stance, ...] = ()
+    text_source: str = "feed"  # feed | page: the text the judgement read
+    text: str | None = None  # that text, when asked for (``Store.articles(with_text=True)``)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import Iterator, Mapping, Sequence
+import zlib
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,7 +27,16 @@ from monitor.errors import RejectedContent, StoreError
 from monitor.judge import Judgement, Stance
 from monitor.parse import Entry, title_key
 from monitor.sanitize import clean_line
-from monitor.store.models import Article, ArticleFeed, DigestItemRow, DigestRunRow, Feed, JudgementRow, StanceRow
+from monitor.store.models import (
+    Article,
+    ArticleFeed,
+    DigestItemRow,
+    DigestRunRow,
+    Feed,
+    JudgementRow,
+    PageRow,
+    StanceRow,
+)
 from monitor.store.records import (
     SUCCESSFUL_RUNS,
     ArticleRecord,
@@ -34,9 +44,12 @@ from monitor.store.records import (
     DigestClaim,
     DigestRun,
     FeedState,
+    PageTask,
+    PageUpdate,
     PollUpdate,
     SaveResult,
     StanceFact,
+    StoredStance,
 )
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -175,16 +188,17 @@ class Store:
     # ------------------------------------------------------------------------------------------ polls
 
     def save_poll(self, feed_id: int, poll: PollUpdate, entries: Sequence[Entry] = (),
-                  judgements: Mapping[str, Sequence[Judgement]] | None = None) -> SaveResult:
-        """Store a poll's entries, the judgements of the new ones (by guid) and the feed's new state in one
-        transaction: a crash leaves none of them.
+                  judgements: Mapping[str, Sequence[Judgement]] | None = None,
+                  pages: Collection[str] = ()) -> SaveResult:
+        """Store a poll's entries, the judgements of the new ones (by guid), the page fetches queued for the new
+        ones whose guid is in ``pages``, and the feed's new state in one transaction: a crash leaves none of them.
 
         ``RejectedContent`` when the database refuses the entries themselves (a value it cannot hold, a constraint
         that still fails after the retries): the caller records that as this feed's failure."""
         for attempt in range(3):
             try:
                 with self.session() as s:
-                    result = (self._save_entries(s, feed_id, entries, poll.polled_at, judgements or {})
+                    result = (self._save_entries(s, feed_id, entries, poll.polled_at, judgements or {}, pages)
                               if entries else SaveResult())
                     self._update_feed(s, feed_id, poll)
                 return result
@@ -224,7 +238,7 @@ class Store:
         s.execute(update(Feed.__table__).where(Feed.__table__.c.id == feed_id).values(**values))
 
     def _save_entries(self, s: Session, feed_id: int, entries: Sequence[Entry], now: datetime,
-                      judgements: Mapping[str, Sequence[Judgement]]) -> SaveResult:
+                      judgements: Mapping[str, Sequence[Judgement]], pages: Collection[str] = ()) -> SaveResult:
         batch: list[Entry] = []
         guids: set[str] = set()
         urls: set[str] = set()
@@ -246,6 +260,10 @@ class Store:
 
         by_url: dict[str, int] = {}
         for part in _chunks([e.url for e in fresh if e.url]):
+            # A page's canonical URL is a dedup key too: an aggregator's link to a story already stored under
+            # the publisher's own URL is the same story.
+            by_url.update(s.execute(select(PageRow.canonical_url, PageRow.article_id)
+                                    .where(PageRow.canonical_url.in_(part))).all())
             by_url.update(s.execute(select(Article.url, Article.id).where(Article.url.in_(part))).all())
         already_linked: set[int] = set()
         for part in _chunks(list(by_url.values())):
@@ -310,7 +328,14 @@ class Store:
         if judgements:
             stances = self._insert_judgements(s, [(aid, judgements.get(guid, ()))
                                                   for aid, guid in zip(new_ids, new_guids, strict=True)], now)
-        return SaveResult(stances=stances, new_article_ids=tuple(new_ids), linked=linked, seen=len(batch) - len(fresh))
+        queued = [(aid, row["url"]) for aid, guid, row in zip(new_ids, new_guids, new_rows, strict=True)
+                  if guid in pages and row["url"]]
+        if queued:
+            s.execute(insert(PageRow.__table__), [{"article_id": aid, "feed_id": feed_id, "url": url,
+                                                   "status": "pending", "queued_at": now, "attempts": 0}
+                                                  for aid, url in queued])
+        return SaveResult(stances=stances, new_article_ids=tuple(new_ids), linked=linked, seen=len(batch) - len(fresh),
+                          pages=tuple(aid for aid, _ in queued))
 
     @staticmethod
     def _insert_articles(s: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -334,16 +359,21 @@ class Store:
     # ------------------------------------------------------------------------------------------ judgements
 
     @staticmethod
-    def _insert_judgements(s: Session, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime) -> int:
+    def _insert_judgements(s: Session, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime,
+                           feed_texts: Mapping[int, str] | None = None) -> int:
+        """``feed_texts``: for articles judged on their page, the feed's own text (title and summary): a stance
+        whose evidence is not in it was read on the page."""
         judged: list[dict[str, Any]] = []
         stances: list[dict[str, Any]] = []
         for aid, js in items:
+            feed_text = feed_texts.get(aid) if feed_texts is not None else None
             for j in js:
                 judged.append({"article_id": aid, "topic": j.topic, "relevant": j.relevant,
                                "relevance": float(j.relevance), "version": j.version, "judged_at": now})
                 stances.extend({"article_id": aid, "topic": j.topic, "country": st.country, "label": st.stance,
                                 "confidence": float(st.confidence), "evidence": st.evidence,
-                                "cues": json.dumps(list(st.cues), ensure_ascii=False), "version": j.version}
+                                "cues": json.dumps(list(st.cues), ensure_ascii=False), "version": j.version,
+                                "source": evidence_source(st.evidence, feed_text)}
                                for st in j.stances)
         if judged:
             s.execute(insert(JudgementRow.__table__), judged)
@@ -351,28 +381,136 @@ class Store:
             s.execute(insert(StanceRow.__table__), stances)
         return len(stances)
 
-    def replace_judgements(self, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime) -> None:
-        """Re-judged articles (``monitor reclassify``): their old judgements for these topics are replaced."""
+    def replace_judgements(self, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime,
+                           feed_texts: Mapping[int, str] | None = None) -> None:
+        """Re-judged articles (``monitor reclassify``, or a page that arrived): their old judgements for these
+        topics are replaced. ``feed_texts`` as for ``_insert_judgements``."""
         if not items:
             return
+        with self.session() as s:
+            self._replace_judgements(s, items, now, feed_texts)
+
+    def _replace_judgements(self, s: Session, items: Sequence[tuple[int, Sequence[Judgement]]], now: datetime,
+                            feed_texts: Mapping[int, str] | None = None) -> None:
         topics = sorted({j.topic for _, js in items for j in js})
         ids = [aid for aid, _ in items]
-        with self.session() as s:
-            for part in _chunks(ids):
-                s.execute(delete(StanceRow.__table__).where(StanceRow.article_id.in_(part),
-                                                            StanceRow.topic.in_(topics)))
-                s.execute(delete(JudgementRow.__table__).where(JudgementRow.article_id.in_(part),
-                                                               JudgementRow.topic.in_(topics)))
-            self._insert_judgements(s, items, now)
+        for part in _chunks(ids):
+            s.execute(delete(StanceRow.__table__).where(StanceRow.article_id.in_(part),
+                                                        StanceRow.topic.in_(topics)))
+            s.execute(delete(JudgementRow.__table__).where(JudgementRow.article_id.in_(part),
+                                                           JudgementRow.topic.in_(topics)))
+        self._insert_judgements(s, items, now, feed_texts)
 
-    def texts(self, since: datetime | None = None) -> Iterator[list[tuple[int, str, str]]]:
-        """(id, title, text) of stored articles in chunks, for re-judging."""
+    def texts(self, since: datetime | None = None) -> Iterator[list[tuple[int, str, str, str | None]]]:
+        """(id, title, text, feed text) of stored articles in chunks, for re-judging: the text is the page's
+        where one was extracted (the feed text is then given too, to tell where evidence was read), else the
+        feed's (and the fourth field is None)."""
         with self.session() as s:
-            query = select(Article.id, Article.title, Article.text).order_by(Article.id)
+            query = (select(Article.id, Article.title, Article.text, PageRow.body)
+                     .outerjoin(PageRow, (PageRow.article_id == Article.id) & (PageRow.status == "ok"))
+                     .order_by(Article.id))
             if since is not None:
                 query = query.where(Article.published_at >= since)
             for part in s.execute(query.execution_options(yield_per=CHUNK)).partitions():
-                yield [(row.id, row.title, row.text) for row in part]
+                yield [(row.id, row.title, unpack(row.body), row.text) if row.body is not None
+                       else (row.id, row.title, row.text, None) for row in part]
+
+    # ------------------------------------------------------------------------------------------ pages
+
+    def page_tasks(self, ids: Sequence[int]) -> list[PageTask]:
+        """What the page workers need for the queued pages among ``ids``."""
+        out: list[PageTask] = []
+        with self.session() as s:
+            for part in _chunks(list(ids)):
+                rows = s.execute(select(PageRow.article_id, PageRow.url, PageRow.feed_id, PageRow.attempts,
+                                        Article.title, Article.text)
+                                 .join(Article, Article.id == PageRow.article_id)
+                                 .where(PageRow.article_id.in_(part), PageRow.status == "pending"))
+                out.extend(PageTask(r.article_id, r.url, r.title, r.text, r.feed_id, r.attempts or 0) for r in rows)
+        return out
+
+    def pending_pages(self, limit: int = 10_000) -> list[int]:
+        """Pages still queued (a daemon stopped before it fetched them), oldest first."""
+        with self.session() as s:
+            return list(s.scalars(select(PageRow.article_id).where(PageRow.status == "pending")
+                                  .order_by(PageRow.queued_at, PageRow.article_id).limit(limit)))
+
+    def save_page(self, task: PageTask, page: PageUpdate, judgements: Sequence[Judgement] | None,
+                  now: datetime) -> int | None:
+        """Record what became of a page and, when its text was read, the article's new judgements (the stances
+        whose evidence is not in the feed's text say ``source = page``).
+
+        A canonical URL that another stored article already has (or had as its page's canonical URL) means the
+        two are one story reached through two links: this article's feed links move to that one, this article
+        goes, and the other's id is returned. Otherwise None."""
+        values: dict[str, Any] = {
+            "status": page.status, "fetched_at": page.fetched_at, "final_url": page.final_url,
+            "canonical_url": page.canonical_url, "http_status": page.http_status, "error": page.error,
+            "method": page.method, "length": len(page.text) if page.text else None,
+            "body": pack(page.text) if page.status == "ok" and page.text else None,
+            "title": page.title, "author": page.author, "published_at": page.published, "language": page.language,
+            "attempts": task.attempts + 1,
+        }
+        with self.session() as s:
+            if s.get(Article, task.article_id) is None:
+                return None  # deleted meanwhile (retention, or merged into another copy)
+            if page.canonical_url:
+                other = s.scalar(select(Article.id).where(Article.url == page.canonical_url,
+                                                          Article.id != task.article_id))
+                if other is None:
+                    other = s.scalar(select(PageRow.article_id).where(PageRow.canonical_url == page.canonical_url,
+                                                                      PageRow.article_id != task.article_id))
+                if other is not None:
+                    self._merge_article(s, task.article_id, other)
+                    return other
+            s.execute(update(PageRow.__table__).where(PageRow.__table__.c.article_id == task.article_id)
+                      .values(**values))
+            if judgements is not None:
+                self._replace_judgements(s, [(task.article_id, judgements)], now,
+                                         {task.article_id: f"{task.title}\n{task.text}"})
+        return None
+
+    @staticmethod
+    def _merge_article(s: Session, duplicate: int, into: int) -> None:
+        """Move ``duplicate``'s feed links to ``into`` and delete it (judgements, stances and page go with it)."""
+        links = s.execute(select(ArticleFeed.feed_id, ArticleFeed.guid, ArticleFeed.first_seen_at)
+                          .where(ArticleFeed.article_id == duplicate)).all()
+        taken = set(s.scalars(select(ArticleFeed.feed_id).where(ArticleFeed.article_id == into)))
+        s.execute(delete(Article.__table__).where(Article.__table__.c.id == duplicate))
+        moved = [{"article_id": into, "feed_id": feed_id, "guid": guid, "first_seen_at": first_seen}
+                 for feed_id, guid, first_seen in links if feed_id not in taken]
+        if moved:
+            s.execute(insert(ArticleFeed.__table__), moved)
+
+    def page_counts(self, since: datetime | None = None, until: datetime | None = None) -> dict[int, dict[str, int]]:
+        """Pages per feed (the feed whose poll queued them) and status: {feed id: {status: count}}; with
+        ``since``/``until``, only pages fetched in that period."""
+        with self.session() as s:
+            query = (select(PageRow.feed_id, PageRow.status, func.count()).where(PageRow.feed_id.is_not(None))
+                     .group_by(PageRow.feed_id, PageRow.status))
+            if since is not None:
+                query = query.where(PageRow.fetched_at >= since)
+            if until is not None:
+                query = query.where(PageRow.fetched_at < until)
+            out: dict[int, dict[str, int]] = {}
+            for feed_id, status, n in s.execute(query):
+                out.setdefault(feed_id, {})[status] = n
+            return out
+
+    def page_text(self, article_id: int) -> str | None:
+        with self.session() as s:
+            body = s.scalar(select(PageRow.body).where(PageRow.article_id == article_id, PageRow.status == "ok"))
+            return unpack(body) if body is not None else None
+
+    def prune_page_bodies(self, before: datetime, dry_run: bool = False) -> int:
+        """Drop the text of pages fetched before ``before``; the page's status stays, and so do the stances
+        read from it (``fulltext.keep``)."""
+        table = PageRow.__table__
+        where = (table.c.fetched_at < before) & table.c.body.is_not(None)
+        with self.session() as s:
+            if dry_run:
+                return s.scalar(select(func.count()).select_from(table).where(where)) or 0
+            return s.execute(update(table).where(where).values(body=None)).rowcount or 0  # type: ignore[attr-defined]
 
     def stance_facts(self, topic: str, since: datetime | None = None, until: datetime | None = None,
                      countries: Sequence[str] | None = None, min_confidence: float = 0.0) -> list[StanceFact]:
@@ -400,12 +538,18 @@ class Store:
     # ------------------------------------------------------------------------------------------ reading
 
     def articles(self, since: datetime | None = None, until: datetime | None = None,
-                 topic: str | None = None) -> Iterator[ArticleRecord]:
+                 topic: str | None = None, with_text: bool = False) -> Iterator[ArticleRecord]:
         """Articles by publication time, oldest first, streamed in chunks (exports can be large); with ``topic``,
-        each carries its judgement for that topic."""
+        each carries its judgement for that topic; with ``with_text``, the text the judge read (the page's, where
+        one was extracted and is still kept, else the feed's)."""
         with self.session() as s:
-            query = select(Article.id, Article.url, Article.title, Article.summary, Article.published_at,
-                           Article.first_seen_at, Article.language).order_by(Article.published_at, Article.id)
+            columns = [Article.id, Article.url, Article.title, Article.summary, Article.published_at,
+                       Article.first_seen_at, Article.language]
+            if with_text:
+                columns += [Article.text, PageRow.body]
+            query = select(*columns).order_by(Article.published_at, Article.id)
+            if with_text:
+                query = query.outerjoin(PageRow, (PageRow.article_id == Article.id) & (PageRow.status == "ok"))
             if since is not None:
                 query = query.where(Article.published_at >= since)
             if until is not None:
@@ -422,13 +566,17 @@ class Store:
                             .where(JudgementRow.article_id.in_(ids), JudgementRow.topic == topic)):
                         judged[aid] = (relevant, relevance)
                     stances = _stances(s, ids, topic)
+                paged = _text_sources(s, ids)
                 for row in part:
                     relevant, relevance = judged.get(row.id, (None, None))
                     yield ArticleRecord(id=row.id, url=row.url, title=row.title, summary=row.summary,
                                         published=row.published_at, first_seen=row.first_seen_at,
                                         language=row.language, feeds=tuple(names.get(row.id, ())),
                                         relevant=relevant, relevance=relevance,
-                                        stances=tuple(stances.get(row.id, ())))
+                                        stances=tuple(stances.get(row.id, ())),
+                                        text_source="page" if row.id in paged else "feed",
+                                        text=(unpack(row.body) if row.body is not None else row.text)
+                                        if with_text else None)
 
     def count_articles(self) -> int:
         with self.session() as s:
@@ -701,6 +849,24 @@ def _owner_alive(owner: str) -> bool:
     return True
 
 
+def pack(text: str) -> bytes:
+    """Page text as stored: zlib (news text shrinks to about a third)."""
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack(body: bytes) -> str:
+    return zlib.decompress(body).decode("utf-8")
+
+
+def evidence_source(evidence: str, feed_text: str | None) -> str:
+    """``page`` when the evidence was read in an article's page, not in what the feed itself said."""
+    if feed_text is None:
+        return "feed"
+    folded = " ".join(feed_text.split()).casefold()
+    parts = [p for p in (" ".join(x.split()).casefold() for x in evidence.split("…")) if p]
+    return "feed" if parts and all(p in folded for p in parts) else "page"
+
+
 def _repost_of(candidates: Sequence[tuple[int, datetime]], published: datetime) -> int | None:
     for aid, when in candidates:
         if abs(when - published) <= REPOST_WINDOW:
@@ -748,12 +914,17 @@ def _stances(s: Session, ids: Sequence[int], topic: str) -> dict[int, list[Stanc
     """Each article's stances for ``topic``, most confident first."""
     stances: dict[int, list[Stance]] = {}
     for r in s.execute(select(StanceRow.article_id, StanceRow.country, StanceRow.label, StanceRow.confidence,
-                              StanceRow.evidence, StanceRow.cues)
+                              StanceRow.evidence, StanceRow.cues, StanceRow.source)
                        .where(StanceRow.article_id.in_(ids), StanceRow.topic == topic)
                        .order_by(StanceRow.confidence.desc(), StanceRow.country)):
-        stances.setdefault(r.article_id, []).append(Stance(r.country, r.label, r.confidence, r.evidence,
-                                                           _cues(r.cues)))
+        stances.setdefault(r.article_id, []).append(StoredStance(r.country, r.label, r.confidence, r.evidence,
+                                                                 _cues(r.cues), r.source or "feed"))
     return stances
+
+
+def _text_sources(s: Session, ids: Sequence[int]) -> set[int]:
+    """The articles among ``ids`` judged on their page's text."""
+    return set(s.scalars(select(PageRow.article_id).where(PageRow.article_id.in_(ids), PageRow.status == "ok")))
 
 
 def _cues(stored: str | None) -> tuple[str, ...]:
