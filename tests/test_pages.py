@@ -272,8 +272,10 @@ def _config(tmp_path, server: FeedServer, extra: str = "") -> tuple[object, str]
     site(server)
     link = server.route("/world/orban-moscow", status(200, article("Orbán travels to Moscow", VISIT), HTML))
     feed = server.route("/wire", Feed(rss([Item("Orbán travels to Moscow", link, "w1", "", published=NOW - 600)])))
+    import textwrap
+
     db = f"sqlite:///{tmp_path}/monitor.db"
-    config = write_config(tmp_path, f"""
+    config = write_config(tmp_path, textwrap.dedent(f"""
         database: {db}
         outbox: {tmp_path}/outbox
         http:
@@ -285,7 +287,7 @@ def _config(tmp_path, server: FeedServer, extra: str = "") -> tuple[object, str]
           - name: daily
             schedule: "0 7 * * *"
             recipients: [a@example.org]
-    """ + extra)
+    """) + extra)
     return config, db
 
 
@@ -340,3 +342,19 @@ def test_poll_no_pages_fetches_none(tmp_path, feed_server: FeedServer) -> None:
     polled = run_monitor("--config", str(config), "poll", "--no-pages")
     assert polled.returncode == 0, polled.stderr
     assert "article page" not in polled.stdout and feed_server.hits("/world/orban-moscow") == []
+
+
+def test_the_daemon_fetches_pages_beside_polling_and_counts_them(tmp_path, feed_server: FeedServer,
+                                                                 daemons: list) -> None:
+    from tests.support.daemon import Daemon
+    from tests.support.net import free_port, http_get
+
+    config, _db = _config(tmp_path, feed_server, "defaults:\n  interval: 1h\nlog:\n  format: json\n")
+    port = free_port()
+    daemon = Daemon(config, tmp_path / "daemon.log", ("--http", f"127.0.0.1:{port}"))
+    daemons.append(daemon)
+    fetched = daemon.wait_for("page.fetched", 40)
+    assert fetched["status"] == "ok" and fetched["stances"] == 1
+    code, text = http_get(f"http://127.0.0.1:{port}/metrics")
+    assert code == 200 and 'monitor_pages_total{outcome="ok"} 1' in text
+    assert daemon.stop()[0] == 0
