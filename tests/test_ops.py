@@ -24,11 +24,11 @@ def test_metrics_render_in_prometheus_text_format() -> None:
     m.inc("poll_failures_total", kind='http "500"')
     text = m.render()
     assert "# TYPE monitor_polls_total counter" in text
-    assert 'monitor_polls_total{outcome="error"} 2' in text
-    assert 'monitor_polls_total{outcome="ok"} 1' in text
-    assert "monitor_articles_stored_total 30" in text
+    assert 'monitor_polls_total{outcome="error"} 2.0' in text  # prometheus_client writes floats
+    assert 'monitor_polls_total{outcome="ok"} 1.0' in text
+    assert "monitor_articles_stored_total 30.0" in text
     assert "# TYPE monitor_last_successful_poll_timestamp_seconds gauge" in text
-    assert "monitor_last_successful_poll_timestamp_seconds 1764000000.5" in text
+    assert "monitor_last_successful_poll_timestamp_seconds 1.7640000005e+09" in text
     assert 'kind="http \\"500\\""' in text
     assert text.endswith("\n") and all(line.startswith(("#", "monitor_")) for line in text.splitlines())
 
@@ -69,7 +69,8 @@ def test_health_flips_with_the_check_and_metrics_are_served() -> None:
     up, down, metrics, missing = asyncio.run(scenario())
     assert up == (200, "ok\n")
     assert down == (503, "database unavailable\n")
-    assert metrics[0] == 200 and "monitor_up 0" in metrics[1] and 'monitor_polls_total{outcome="ok"} 1' in metrics[1]
+    assert metrics[0] == 200 and "monitor_up 0.0" in metrics[1]
+    assert 'monitor_polls_total{outcome="ok"} 1.0' in metrics[1]
     assert missing[0] == 404
 
 

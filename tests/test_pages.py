@@ -356,5 +356,5 @@ def test_the_daemon_fetches_pages_beside_polling_and_counts_them(tmp_path, feed_
     fetched = daemon.wait_for("page.fetched", 40)
     assert fetched["status"] == "ok" and fetched["stances"] == 1
     code, text = http_get(f"http://127.0.0.1:{port}/metrics")
-    assert code == 200 and 'monitor_pages_total{outcome="ok"} 1' in text
+    assert code == 200 and 'monitor_pages_total{outcome="ok"} 1.0' in text
     assert daemon.stop()[0] == 0
