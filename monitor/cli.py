@@ -62,6 +62,10 @@ class Context:
             self._settings = load_settings(self.config)
             logs.register_secret(_db_password(self._settings.database_url))
             logs.register_secret(self._settings.smtp.password if self._settings.smtp else None)
+            if self._settings.queue is not None:
+                from urllib.parse import urlsplit
+
+                logs.register_secret(urlsplit(self._settings.queue.broker).password)
             logs.setup(self.log_level or self._settings.log.level, self.log_format or self._settings.log.format)
             if warn:
                 for line in self._settings.warnings:
@@ -386,6 +390,51 @@ def run(ctx: Context, http: tuple[str, int] | None) -> None:
     store = ctx.store()
     code = asyncio.run(Daemon(settings, store, ctx.config_path, http=http).run())
     sys.exit(code)
+
+
+@cli.command()
+@click.option("--concurrency", type=click.IntRange(1, 256), default=None,
+              help="Worker processes [default: one per core].")
+@click.option("--queues", default="feeds,pages,digests", show_default=True,
+              help="Which queues to take tasks from (a machine may serve only some).")
+@click.option("--http", "http", metavar="HOST:PORT", callback=_listen,
+              help="Serve /metrics (Prometheus) for this worker's processes here, e.g. 0.0.0.0:9101.")
+@click.option("--name", "node", metavar="NAME", default=None, help="Celery node name [default: monitor@HOSTNAME].")
+@pass_ctx
+def worker(ctx: Context, concurrency: int | None, queues: str, http: tuple[str, int] | None,
+           node: str | None) -> None:
+    """Run queued work (polls, article pages, digests) for a `monitor run` that has a queue section: the same
+    stages as the single process, on Celery (Redis or RabbitMQ). Stop with SIGTERM: tasks in hand finish."""
+    import socket
+    import tempfile
+
+    settings = ctx.settings()
+    if settings.queue is None:
+        fail(f"{ctx.config_path}: no queue section: `monitor run` does all the work itself; add queue: "
+             "{broker: redis://…} (and a PostgreSQL database) to run workers", EXIT_CONFIG)
+    try:
+        from monitor.queue.tasks import configure
+    except ImportError as exc:
+        fail(f"monitor: worker: Celery is not installed ({exc.name}); install with pip install 'monitor[queue]'")
+    # The worker's processes read the same config file (and follow its changes) and log as this command does.
+    os.environ["MONITOR_CONFIG"] = str(ctx.config_path.absolute())
+    os.environ["MONITOR_LOG_LEVEL"] = ctx.log_level or settings.log.level
+    os.environ["MONITOR_LOG_FORMAT"] = ctx.log_format or settings.log.format
+    # Every process of the worker writes its counts here; /metrics adds them up (prometheus_client multiprocess).
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="monitor-metrics-")
+    app = configure(settings)
+    if http is not None:
+        from monitor.httpd import serve_metrics_in_thread
+        from monitor.metrics import Metrics
+
+        port = serve_metrics_in_thread(Metrics(multiprocess=True), *http)
+        click.echo(f"metrics on http://{http[0]}:{port}/metrics", err=True)
+    names = [q.strip() for q in queues.split(",") if q.strip()]
+    argv = ["worker", "-Q", ",".join(names), "-n", node or f"monitor@{socket.gethostname()}",
+            "--loglevel", (ctx.log_level or settings.log.level).upper(), "--without-gossip", "--without-mingle"]
+    if concurrency is not None:
+        argv += ["--concurrency", str(concurrency)]
+    app.worker_main(argv)
 
 
 @cli.command()

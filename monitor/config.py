@@ -100,6 +100,15 @@ class RetentionSettings:
     outbox: float | None = 30 * 86400.0  # digest files written without an smtp section
 
 
+@dataclass(frozen=True)
+class QueueSettings:
+    """Scale-out: ``monitor run`` puts polls, pages and digests on a Celery queue; ``monitor worker`` runs them."""
+
+    broker: str  # redis://host:6379/0 or amqp://user:pass@host:5672//; the password is masked in every log line
+    requeue_after: float = 600.0  # a task not done this long after it was sent is sent again (lost with a broker)
+    visibility_timeout: float = 900.0  # Redis: an unacknowledged task goes back on the queue after this
+
+
 DEFAULT_OUTBOX = "data/outbox"
 DEFAULT_SENDER = "EU–Russia Monitor <monitor@localhost>"
 
@@ -156,6 +165,7 @@ class Settings:
     outbox: str = DEFAULT_OUTBOX  # where digests go without an smtp section
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     fulltext: FulltextSettings = field(default_factory=FulltextSettings)
+    queue: QueueSettings | None = None  # None: one process does everything (the default)
 
     @property
     def trusted_hosts(self) -> frozenset[str]:
@@ -453,7 +463,8 @@ def _choice(*options: str) -> Callable[[Any], str]:
 # --------------------------------------------------------------------------------------------------- sections
 
 _TOP = {"database": False, "defaults": False, "http": False, "log": False, "judge": False, "feeds": False,
-        "smtp": False, "digests": False, "outbox": False, "retention": False, "fulltext": False}
+        "smtp": False, "digests": False, "outbox": False, "retention": False, "fulltext": False, "queue": False}
+_QUEUE = {"broker": True, "requeue_after": False, "visibility_timeout": False}
 _FULLTEXT = {"min_words": False, "keep": False, "concurrency": False, "max_body": False}
 _RETENTION = {"articles": False, "digest_items": False, "outbox": False}
 _JUDGE = {"topics": False, "actors": False}
@@ -515,6 +526,37 @@ def _read_retention(r: _Reader, node: Any, line: int | None) -> RetentionSetting
         digest_items=r.get(m, "digest_items", "retention", _keep_for, d.digest_items),
         outbox=r.get(m, "outbox", "retention", _keep_for, d.outbox),
     )
+
+
+def _broker(value: Any) -> str:
+    text = _string(value)
+    scheme = urlsplit(text).scheme.lower()
+    if scheme not in ("redis", "rediss", "amqp", "amqps", "pyamqp"):
+        raise ValueError(f"{_safe_url(text)!r} is not a Redis or RabbitMQ URL (redis://host:6379/0, amqp://host//)")
+    return text
+
+
+def _safe_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@", 1)
+    return url
+
+
+def _read_queue(r: _Reader, node: Any, line: int | None, database: str) -> QueueSettings | None:
+    if node is None:
+        return None
+    m = r.mapping(node, "queue", line, _QUEUE)
+    d = QueueSettings(broker="")
+    queue = QueueSettings(
+        broker=r.get(m, "broker", "queue", _broker),
+        requeue_after=r.get(m, "requeue_after", "queue", parse_duration, d.requeue_after),
+        visibility_timeout=r.get(m, "visibility_timeout", "queue", parse_duration, d.visibility_timeout),
+    )
+    if database.startswith("sqlite"):
+        r.fail(line, "queue", "needs PostgreSQL as the database (workers on other processes or machines share it); "
+                              "set database: postgresql://… or remove the queue section")
+    return queue
 
 
 def _read_fulltext(r: _Reader, node: Any, line: int | None) -> FulltextSettings:
@@ -875,6 +917,7 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
         digests=_read_digests(r, root.get("digests"), r.line(root, "digests"), judge),
         retention=_read_retention(r, root.get("retention"), r.line(root, "retention")),
         fulltext=_read_fulltext(r, root.get("fulltext"), r.line(root, "fulltext")),
+        queue=_read_queue(r, root.get("queue"), r.line(root, "queue"), database),
         outbox=str(_relative(r.get(root, "outbox", "", _string, DEFAULT_OUTBOX), base)),
         warnings=tuple(warnings),
         empty=empty,

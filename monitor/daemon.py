@@ -9,10 +9,12 @@ restart resumes the same schedule.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -27,6 +29,10 @@ from monitor.logs import get_logger
 from monitor.metrics import Metrics
 from monitor.pipeline import FeedReport, PageReport, Pipeline
 from monitor.store import FeedState, Store, StoreError, safe_url
+
+if TYPE_CHECKING:
+    from monitor.queue.leader import LeaderLock
+    from monitor.queue.scheduler import QueueScheduler
 
 log = get_logger(__name__)
 STARTUP_SPREAD = 30.0  # seconds over which overdue feeds are spread at start, so a restart is not a stampede
@@ -62,6 +68,12 @@ class Daemon:
         self.digests: dict[str, DigestConfig] = {d.name: d for d in settings.digests}
         self._digest_failures: dict[str, int] = {}
         self._digester = DigestProcess()
+        # With a queue (settings.queue): the scheduler that sends work, the leadership, the broker's state.
+        self.queue: QueueScheduler | None = None
+        self.leader: LeaderLock | None = None
+        self._standing_by = settings.queue is not None
+        self._broker_down: str | None = None
+        self._ticks = 0
 
     # ------------------------------------------------------------------------------------------ lifecycle
 
@@ -73,16 +85,6 @@ class Daemon:
         async with Pipeline(self.settings, self.store) as pipeline:
             self.pipeline = pipeline
             pipeline.on_page = self._record_page
-            await self._sync_and_schedule(initial=True)
-            resumed = pipeline.queue_pages(await pipeline.db(self.store.pending_pages))
-            if resumed:
-                log.info("pages.resumed", pages=resumed)
-            await self._schedule_digests(initial=True)
-            self.scheduler.add_job(self._retention_job, trigger=IntervalTrigger(
-                seconds=RETENTION_EVERY.total_seconds(), start_date=_now() + RETENTION_FIRST, timezone=UTC),
-                id="retention", name="retention")
-            self.scheduler.start()
-            self.started_at = _now()
             server = None
             if self.http is not None:
                 from monitor.httpd import HealthServer
@@ -92,11 +94,26 @@ class Daemon:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.request_stop, sig.name)
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload()))
-            where = {"outbox": self.settings.outbox} if self.settings.smtp is None else {}
-            log.info("daemon.started", feeds=len(self.feeds), digests=len(self.digests),
-                     config=str(self.config_path.absolute()) if self.config_path else None,
-                     database=safe_url(self.settings.database_url), **where)
             try:
+                if self.settings.queue is not None and not await self._lead():
+                    return 0  # stopped while standing by
+                await self._sync_and_schedule(initial=True)
+                if self.queue is None:
+                    resumed = pipeline.queue_pages(await pipeline.db(self.store.pending_pages))
+                    if resumed:
+                        log.info("pages.resumed", pages=resumed)
+                await self._schedule_digests(initial=True)
+                self.scheduler.add_job(self._retention_job, trigger=IntervalTrigger(
+                    seconds=RETENTION_EVERY.total_seconds(), start_date=_now() + RETENTION_FIRST, timezone=UTC),
+                    id="retention", name="retention")
+                self.scheduler.start()
+                self.started_at = _now()
+                where = {"outbox": self.settings.outbox} if self.settings.smtp is None else {}
+                if self.queue is not None:
+                    where["queue"] = safe_url(self.settings.queue.broker)  # type: ignore[union-attr]
+                log.info("daemon.started", feeds=len(self.feeds), digests=len(self.digests),
+                         config=str(self.config_path.absolute()) if self.config_path else None,
+                         database=safe_url(self.settings.database_url), **where)
                 await self._stop.wait()
             finally:
                 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -114,12 +131,79 @@ class Daemon:
 
     async def health(self) -> tuple[bool, str]:
         """For ``/healthz``: the scheduler runs and the database answers (checked off the loop: a dead database
-        can take seconds to refuse)."""
+        can take seconds to refuse); with a queue, the broker took the last tasks, and a standby says so."""
+        if self.settings.queue is not None and self._standing_by:
+            return True, "standby (another scheduler leads)"
         if not self.running:
             return False, "scheduler not running"
         if not await asyncio.to_thread(self.store.ping):
             return False, "database unavailable"
+        if self._broker_down is not None:
+            return False, f"broker unavailable: {self._broker_down}"
         return True, "ok"
+
+    # ------------------------------------------------------------------------------------------ queue
+
+    async def _lead(self) -> bool:
+        """With a queue: stand by until this scheduler holds the leadership (True), or until stopped (False)."""
+        from monitor.queue.leader import RETRY, LeaderLock
+        from monitor.queue.scheduler import QueueScheduler
+
+        self.queue = QueueScheduler(self.settings, self.store)
+        self.leader = LeaderLock(self.store)
+        announced = False
+        while not self._stop.is_set():
+            try:
+                if await asyncio.to_thread(self.leader.try_acquire):
+                    self._standing_by = False
+                    self.metrics.set("leader", 1)
+                    log.info("scheduler.leading", broker=safe_url(self.settings.queue.broker))  # type: ignore[union-attr]
+                    return True
+            except StoreError as exc:
+                log.warning("scheduler.database_unavailable", error=str(exc))
+            except Exception as exc:  # the database refusing connections surfaces as a driver error here
+                log.warning("scheduler.database_unavailable", error=f"{type(exc).__name__}: {exc}")
+            if not announced:
+                log.info("scheduler.standby", retry_every=RETRY)
+                announced = True
+            self.metrics.set("leader", 0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=RETRY)
+        return False
+
+    async def _queue_tick(self) -> None:
+        """Put what is due on the queue (monitor/queue/scheduler.py); keep the leadership or stop."""
+        assert self.queue is not None and self.leader is not None
+        if not await asyncio.to_thread(self.leader.still_held):
+            log.error("scheduler.leadership_lost", detail="the database connection holding it closed")
+            self.request_stop("leadership lost")
+            return
+        from monitor.queue.scheduler import BrokerDown
+
+        now = _now()
+        try:
+            sent = await asyncio.to_thread(self.queue.enqueue_due, list(self.feeds), now)
+            self._ticks += 1
+            if self._ticks % 6 == 1:
+                for queue, depth in (await asyncio.to_thread(self.queue.depths)).items():
+                    self.metrics.set("queue_depth", depth, queue=queue)
+        except BrokerDown as exc:
+            if self._broker_down is None:
+                log.error("queue.unavailable", error=str(exc), detail="the plan is kept; due work is sent again "
+                          "when the broker is back")
+            self._broker_down = str(exc)
+            return
+        except StoreError as exc:
+            log.warning("queue.tick_failed", error=str(exc))
+            return
+        if self._broker_down is not None:
+            log.info("queue.available", detail="sending due work again")
+            self._broker_down = None
+        if sent.feeds or sent.pages:
+            self.metrics.inc("tasks_enqueued_total", sent.feeds, task="poll_feed")
+            self.metrics.inc("tasks_enqueued_total", sent.pages, task="fetch_page")
+            log.info("queue.sent", feeds=sent.feeds, pages=sent.pages, **({"requeued": sent.requeued}
+                                                                          if sent.requeued else {}))
 
     def _record(self, report: FeedReport) -> None:
         m = self.metrics
@@ -159,6 +243,8 @@ class Daemon:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await asyncio.to_thread(self._digester.close)
+        if self.leader is not None:
+            await asyncio.to_thread(self.leader.release)
 
     # ------------------------------------------------------------------------------------------ scheduling
 
@@ -166,6 +252,13 @@ class Daemon:
         assert self.pipeline is not None and self.scheduler is not None
         now = _now()
         await self.pipeline.db(self.store.sync_feeds, self.settings.feeds, now)
+        if self.queue is not None:  # the workers poll; the tick puts due feeds on the queue
+            if self.scheduler.get_job("queue:tick") is None:
+                from monitor.queue.scheduler import TICK
+
+                self.scheduler.add_job(self._queue_tick, trigger=IntervalTrigger(seconds=TICK, timezone=UTC),
+                                       id="queue:tick", name="queue tick", next_run_time=_now())
+            return
         states = await self.pipeline.db(self.store.feed_states)
         for job in self.scheduler.get_jobs():
             if job.id.startswith("feed:") and job.id[5:] not in self.feeds:
@@ -316,6 +409,16 @@ class Daemon:
         ok = False
         try:
             if self.digests.get(name) is None:
+                return
+            if self.queue is not None:  # a worker sends it, and retries it (monitor/queue/tasks.py)
+                from monitor.queue.scheduler import BrokerDown
+
+                try:
+                    await asyncio.to_thread(self.queue.enqueue_digest, name, slot, _now())
+                    self.metrics.inc("tasks_enqueued_total", task="send_digest")
+                    ok = True
+                except BrokerDown as exc:
+                    log.error("queue.unavailable", error=str(exc), digest=name)
                 return
             outcome = await self._digester.send(self.settings, name, slot)
             ok = outcome.ok

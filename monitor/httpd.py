@@ -78,3 +78,35 @@ class HealthServer:
 
 
 _REASONS = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 503: "Service Unavailable"}
+
+
+def serve_metrics_in_thread(metrics: Metrics, host: str, port: int) -> int:
+    """``/metrics`` (and a plain ``/healthz``) from a thread, for ``monitor worker``: Celery owns that process's
+    main thread. Returns the port (0 picks a free one)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == "/metrics":
+                status, body, ctype = 200, metrics.render(), "text/plain; version=0.0.4"
+            elif path == "/healthz":
+                status, body, ctype = 200, "ok\n", "text/plain"
+            else:
+                status, body, ctype = 404, "not found\n", "text/plain"
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", f"{ctype}; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    threading.Thread(target=server.serve_forever, name="monitor-metrics", daemon=True).start()
+    bound = server.server_address[1]
+    log.info("http.listening", host=host, port=bound)
+    return bound

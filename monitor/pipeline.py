@@ -125,6 +125,10 @@ class Pipeline:
         self.pages = pages  # fetch the pages of candidate stories (monitor/pages.py); False: never queue one
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         self.on_page: Callable[[PageReport], None] | None = None
+        # With a queue (monitor/queue/): who polls (recorded with each poll), and where queued pages go instead
+        # of this process's own page workers.
+        self.identity: str | None = None
+        self.page_sink: Callable[[Sequence[int]], None] | None = None
         self._db: ThreadPoolExecutor | None = None
         self._cpu: Executor | None = None
         self._warming: asyncio.Future[None] | None = None
@@ -297,6 +301,7 @@ class Pipeline:
             site_url=parsed.link if parsed is not None else None,
             moved_to=fetched.permanent_redirect,
             ttl_seconds=int(parsed.ttl) if parsed is not None and parsed.ttl is not None else None,
+            polled_by=self.identity,
         )
         entries = parsed.entries if parsed is not None and not failed else ()
         pages = self._wanted_pages(feed, entries, readable, now)
@@ -314,7 +319,9 @@ class Pipeline:
             return FeedReport(feed=feed.name, url=feed.url, status="error", entries=len(entries),
                               http_status=fetched.status, error=str(exc), next_poll_at=update.next_poll_at,
                               error_kind="database")
-        if saved.pages and self._page_queue is not None:
+        if saved.pages and self.page_sink is not None:
+            await asyncio.to_thread(self.page_sink, saved.pages)
+        elif saved.pages and self._page_queue is not None:
             self._page_queue.put(saved.pages)  # fetched beside the cycle, which does not wait for them
         return FeedReport(
             feed=feed.name, url=feed.url, status=status, new=saved.new, linked=saved.linked, entries=len(entries),

@@ -76,6 +76,10 @@ class Feed(Base):
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # With a queue: when the scheduler last put a poll of this feed on it (a poll not done long after was lost
+    # with the broker, and is put on again), and which worker process polled it last.
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    polled_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class Article(Base):
@@ -211,3 +215,4 @@ class PageRow(Base):
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     language: Mapped[str | None] = mapped_column(String(8))
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # with a queue: when its task was sent

@@ -30,6 +30,7 @@ class FeedState:
     next_poll_at: datetime | None = None
     title: str | None = None
     article_count: int = 0
+    polled_by: str | None = None  # with a queue: the worker process that polled it last
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class PollUpdate:
     site_url: str | None = None
     moved_to: str | None = None
     ttl_seconds: int | None = None
+    polled_by: str | None = None  # with a queue: the worker process that polled
 
     @property
     def success(self) -> bool:

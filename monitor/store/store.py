@@ -55,6 +55,7 @@ from monitor.store.records import (
 MIGRATIONS = Path(__file__).parent / "migrations"
 REPOST_WINDOW = timedelta(days=3)
 MIN_REPOST_KEY = 20  # shorter titles ("Live updates", "Morning briefing") repeat without being re-posts
+FEED_LOCK_CLASS = 0x6D6F6E  # "mon": the first key of the advisory locks on feeds (the second is the feed's id)
 LEGACY_PENDING = timedelta(hours=1)  # runs recorded before runs had an expiry: pending this long, the sender died
 CHUNK = 500  # IN (...) lists are kept below every backend's parameter limit
 
@@ -220,6 +221,8 @@ class Store:
             "consecutive_failures": poll.consecutive_failures,
             "last_error": poll.error,
         }
+        if poll.polled_by is not None:
+            values["polled_by"] = poll.polled_by
         if poll.success:
             values["last_success_at"] = poll.polled_at
             values["last_warning"] = poll.warning
@@ -763,6 +766,70 @@ class Store:
                 query = query.where(DigestRunRow.name == name)
             return [_digest_run(r) for r in s.scalars(query)]
 
+    # ------------------------------------------------------------------------------------------ queue
+
+    def due_feeds(self, names: Sequence[str], now: datetime,
+                  requeue_after: timedelta) -> list[tuple[str, bool]]:
+        """Feeds among ``names`` whose poll is due and not already on the queue, as (name, lost): ``lost`` when a
+        poll was put on the queue more than ``requeue_after`` ago and not done (its feed not polled since): the
+        broker lost it (restarted without its messages) or a worker died before acknowledging it. A feed never
+        polled nor planned is due at once."""
+        table = Feed.__table__.c
+        sent = table.enqueued_at.is_not(None) & (table.last_polled_at.is_(None)
+                                                 | (table.last_polled_at < table.enqueued_at))
+        in_flight = sent & (table.enqueued_at >= now - requeue_after)
+        with self.session() as s:
+            due: list[tuple[str, bool]] = []
+            for part in _chunks(list(names)):
+                due.extend((name, bool(lost)) for name, lost in s.execute(
+                    select(Feed.name, sent).where(
+                        Feed.name.in_(part), Feed.active.is_(True),
+                        (table.next_poll_at.is_(None)) | (table.next_poll_at <= now), ~in_flight)
+                    .order_by(table.next_poll_at)))
+            return due
+
+    def mark_enqueued(self, names: Sequence[str], now: datetime) -> None:
+        with self.session() as s:
+            for part in _chunks(list(names)):
+                s.execute(update(Feed.__table__).where(Feed.__table__.c.name.in_(part)).values(enqueued_at=now))
+
+    def due_pages(self, now: datetime, requeue_after: timedelta, limit: int = 5000) -> list[int]:
+        """Pages still pending that no task is fetching: never put on the queue, or put on so long ago that the
+        task was lost."""
+        table = PageRow.__table__
+        with self.session() as s:
+            # A page a worker queued a moment ago is being sent by that worker: give it a minute.
+            return list(s.scalars(select(table.c.article_id).where(
+                table.c.status == "pending",
+                ((table.c.enqueued_at.is_(None)) & (table.c.queued_at < now - timedelta(minutes=1)))
+                | (table.c.enqueued_at < now - requeue_after))
+                .order_by(table.c.queued_at).limit(limit)))
+
+    def mark_pages_enqueued(self, ids: Sequence[int], now: datetime) -> None:
+        table = PageRow.__table__
+        with self.session() as s:
+            for part in _chunks(list(ids)):
+                s.execute(update(table).where(table.c.article_id.in_(part)).values(enqueued_at=now))
+
+    @contextmanager
+    def feed_lock(self, feed_id: int) -> Iterator[bool]:
+        """Whether this process may poll feed ``feed_id`` now: a PostgreSQL advisory lock held on a connection of
+        its own for the length of the block, so two workers never poll one feed at once (a task delivered twice,
+        or the scheduler putting a slow poll on the queue again). Other backends: always True (one process)."""
+        if self.dialect != "postgresql":
+            yield True
+            return
+        with self.engine.connect() as conn:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:a, :b)"),
+                                    {"a": FEED_LOCK_CLASS, "b": feed_id}).scalar())
+            conn.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), {"a": FEED_LOCK_CLASS, "b": feed_id})
+                    conn.commit()
+
     # ------------------------------------------------------------------------------------------ retention
 
     def size(self) -> int | None:
@@ -881,7 +948,7 @@ def _feed_state(f: Feed, count: int = 0) -> FeedState:
         last_warning=f.last_warning, consecutive_failures=f.consecutive_failures or 0, moved_to=f.moved_to,
         ttl_seconds=f.ttl_seconds,
         last_polled_at=f.last_polled_at, last_success_at=f.last_success_at, next_poll_at=f.next_poll_at,
-        title=f.title, article_count=count,
+        title=f.title, article_count=count, polled_by=f.polled_by,
     )
 
 
