@@ -492,15 +492,16 @@ def feeds(click_ctx: click.Context) -> None:
     states = store.feed_states([f.name for f in settings.feeds], with_counts=True)
     page_counts = store.page_counts()
     now = datetime.now(UTC)
+    queued = settings.queue is not None  # workers poll: say which one polled each feed last
     cols = [ui.Col("FEED"), ui.Col("STATUS"), ui.Col("LAST SUCCESS"), ui.Col("FAILS", right=True),
             ui.Col("NEXT POLL"), ui.Col("ARTICLES", right=True), ui.Col("PAGES read/robots/failed", right=True),
-            ui.Col("LAST ERROR", wrap=True)]
+            *([ui.Col("POLLED BY")] if queued else []), ui.Col("LAST ERROR", wrap=True)]
     rows: list[tuple[ui.Cell, ...]] = []
     for f in settings.feeds:
         st = states.get(f.name)
         if st is None:
             rows.append((f.name, ui.Styled("new" if f.enabled else "disabled", ui.DIM), "never", "0", "-", "0", "-",
-                         ""))
+                         *(["-"] if queued else []), ""))
             continue
         pages = page_counts.get(st.id, {})
         read, robots = pages.get("ok", 0), pages.get("robots", 0)
@@ -515,6 +516,7 @@ def feeds(click_ctx: click.Context) -> None:
             f.name, ui.Styled(status, style), _ago(st.last_success_at, now),
             ui.Styled(str(st.consecutive_failures), ui.BAD if st.consecutive_failures else ""),
             _until(st.next_poll_at, now) if f.enabled else "-", str(st.article_count), page_cell,
+            *([st.polled_by or "-"] if queued else []),
             ui.Styled(_error_words(error), ui.BAD if st.last_status == "error" else ui.WARN),
         ))
     ui.table(cols, rows)

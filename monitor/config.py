@@ -543,7 +543,8 @@ def _safe_url(url: str) -> str:
     return url
 
 
-def _read_queue(r: _Reader, node: Any, line: int | None, database: str) -> QueueSettings | None:
+def _read_queue(r: _Reader, node: Any, line: int | None, database: str,
+                key_line: int | None = None) -> QueueSettings | None:
     if node is None:
         return None
     m = r.mapping(node, "queue", line, _QUEUE)
@@ -554,7 +555,7 @@ def _read_queue(r: _Reader, node: Any, line: int | None, database: str) -> Queue
         visibility_timeout=r.get(m, "visibility_timeout", "queue", parse_duration, d.visibility_timeout),
     )
     if database.startswith("sqlite"):
-        r.fail(line, "queue", "needs PostgreSQL as the database (workers on other processes or machines share it); "
+        r.fail(key_line or line, "queue", "needs PostgreSQL as the database (workers on other processes or machines share it); "
                               "set database: postgresql://… or remove the queue section")
     return queue
 
@@ -917,7 +918,7 @@ def parse_settings(text: str, source: str = "<config>", path: Path | None = None
         digests=_read_digests(r, root.get("digests"), r.line(root, "digests"), judge),
         retention=_read_retention(r, root.get("retention"), r.line(root, "retention")),
         fulltext=_read_fulltext(r, root.get("fulltext"), r.line(root, "fulltext")),
-        queue=_read_queue(r, root.get("queue"), r.line(root, "queue"), database),
+        queue=_read_queue(r, root.get("queue"), r.line(root, "queue"), database, r.key_line(root, "queue")),
         outbox=str(_relative(r.get(root, "outbox", "", _string, DEFAULT_OUTBOX), base)),
         warnings=tuple(warnings),
         empty=empty,

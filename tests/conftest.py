@@ -15,6 +15,7 @@ import pytest
 
 from tests.support.daemon import Daemon
 from tests.support.feedserver import FeedServer
+from tests.support.queue import Worker
 
 PG_ADMIN_URL = os.environ.get("MONITOR_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -122,3 +123,12 @@ def daemons() -> Iterator[list[Daemon]]:
     yield started
     for d in started:
         d.close()
+
+
+@pytest.fixture
+def workers() -> Iterator[list[Worker]]:
+    """``monitor worker`` processes a test started: stopped at the end even when the test failed."""
+    started: list[Worker] = []
+    yield started
+    for w in started:
+        w.stop()

@@ -19,7 +19,7 @@ from typing import Any
 
 from monitor.config import Settings
 from monitor.logs import get_logger
-from monitor.queue.tasks import DIGEST, PAGE, POLL, QUEUES, configure
+from monitor.queue.tasks import DIGEST, PAGE, POLL, QUEUES, sender
 from monitor.store import Store
 
 log = get_logger(__name__)
@@ -43,7 +43,7 @@ class QueueScheduler:
         assert settings.queue is not None
         self.settings = settings
         self.store = store
-        self.app = configure(settings)
+        self.app = sender(settings)
 
     def _send(self, name: str, args: list[Any]) -> None:
         from kombu.exceptions import KombuError, OperationalError
@@ -81,6 +81,9 @@ class QueueScheduler:
 
     def enqueue_digest(self, name: str, slot: datetime, now: datetime) -> None:
         self._send(DIGEST, [name, slot.isoformat(), now.timestamp()])
+
+    def close(self) -> None:
+        self.app.close()
 
     def depths(self) -> dict[str, int]:
         """Tasks waiting per queue, as the broker counts them."""

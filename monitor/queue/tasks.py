@@ -43,10 +43,12 @@ BUSY_RETRY = 60.0  # a digest whose window another process holds: look again aft
 app = Celery("monitor")
 
 
-def configure(settings: Settings) -> Celery:
-    """Point the app at the config's broker. The same settings on the scheduler and on every worker."""
+def configure(settings: Settings, target: Celery | None = None) -> Celery:
+    """Point an app (the workers' ``app``, by default) at the config's broker, with the settings every sender and
+    every worker share."""
     assert settings.queue is not None
-    app.conf.update(
+    target = target or app
+    target.conf.update(
         broker_url=settings.queue.broker,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=5,
@@ -62,7 +64,13 @@ def configure(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
     )
-    return app
+    return target
+
+
+def sender(settings: Settings) -> Celery:
+    """An app of its own for a scheduler to send tasks with (by name): its broker connections are its own, so
+    two senders in one process, or a sender and a worker, never share a pool pointed at another broker."""
+    return configure(settings, Celery("monitor-sender", set_as_current=False))
 
 
 class Runtime:
@@ -222,4 +230,4 @@ def send_digest(self: Any, name: str, slot: str, enqueued: float) -> str:
 
 
 __all__ = ["DIGEST", "PAGE", "POLL", "QUEUES", "Runtime", "app", "configure", "fetch_page", "poll_feed",
-           "send_digest"]
+           "send_digest", "sender"]

@@ -13,12 +13,12 @@ from tests.support.cli import clean_env
 
 
 class Daemon:
-    def __init__(self, config: Path, log: Path, args: tuple[str, ...] = ()):
+    def __init__(self, config: Path, log: Path, args: tuple[str, ...] = (), ready: str = "daemon.started"):
         self.log = log
         self._out = log.open("w")
         self.proc = subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "run", *args],
                                      cwd=config.parent, env=clean_env(), stdout=self._out, stderr=subprocess.STDOUT)
-        self.wait_for("daemon.started", timeout=20)
+        self.wait_for(ready, timeout=20)
 
     def events(self, name: str | None = None) -> list[dict]:
         """Every logged event so far (lines that are not JSON as ``<not json>``), or only those called ``name``."""

@@ -40,8 +40,15 @@ class Inbox:
     replies: list[str] = field(default_factory=list)
     attempts: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stall_first: float = 0.0  # seconds the first message's DATA waits before an answer (a sender killed meanwhile)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.stall_first and not self.attempts:
+            self.attempts += 1
+            import asyncio
+
+            await asyncio.sleep(self.stall_first)
+            return "451 4.3.0 too late, the sender is gone"
         with self.lock:
             self.attempts += 1
             if self.replies:
