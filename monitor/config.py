@@ -555,8 +555,8 @@ def _read_queue(r: _Reader, node: Any, line: int | None, database: str,
         visibility_timeout=r.get(m, "visibility_timeout", "queue", parse_duration, d.visibility_timeout),
     )
     if database.startswith("sqlite"):
-        r.fail(key_line or line, "queue", "needs PostgreSQL as the database (workers on other processes or machines share it); "
-                              "set database: postgresql://… or remove the queue section")
+        r.fail(key_line or line, "queue", "needs PostgreSQL as the database (workers on other processes or machines "
+                                          "share it); set database: postgresql://… or remove the queue section")
     return queue
 
 
