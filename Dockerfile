@@ -15,7 +15,8 @@ WORKDIR /app
 # copied: see .dockerignore).
 COPY pyproject.toml README.md ./
 COPY monitor ./monitor
-RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install -q . && rm -rf /app/monitor /app/build /app/*.egg-info
+# `.[queue]`: Celery too, so the same image runs the scheduler and `monitor worker` (docker-compose.yml).
+RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install -q '.[queue]' && rm -rf /app/monitor /app/build /app/*.egg-info
 
 # A fixed, unprivileged user: the daemon needs no root, and a fixed uid lets a bind-mounted ./config be
 # readable without guessing. data/ holds the SQLite default and the digest outbox, so it must be writable.

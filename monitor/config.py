@@ -28,6 +28,7 @@ DEFAULT_CONFIG_PATH = Path("config/monitor.yaml")
 DEFAULT_DATABASE_URL = "sqlite:///data/monitor.db"
 ENV_CONFIG = "MONITOR_CONFIG"
 ENV_DATABASE_URL = "MONITOR_DATABASE_URL"
+ENV_QUEUE_BROKER = "MONITOR_QUEUE_BROKER"  # a broker URL: turns the queue on (or points it elsewhere) from outside
 
 
 class ConfigError(Exception):
@@ -545,12 +546,21 @@ def _safe_url(url: str) -> str:
 
 def _read_queue(r: _Reader, node: Any, line: int | None, database: str,
                 key_line: int | None = None) -> QueueSettings | None:
-    if node is None:
+    """The queue section; ``$MONITOR_QUEUE_BROKER`` (Docker Compose sets it) gives or replaces its broker."""
+    env = os.environ.get(ENV_QUEUE_BROKER, "").strip()
+    if node is None and not env:
         return None
-    m = r.mapping(node, "queue", line, _QUEUE)
+    m = r.mapping(node, "queue", line, {**_QUEUE, "broker": not env})
     d = QueueSettings(broker="")
+    if env:
+        try:
+            broker = _broker(env)
+        except ValueError as exc:
+            raise ConfigError(f"${ENV_QUEUE_BROKER}: {exc}") from None
+    else:
+        broker = r.get(m, "broker", "queue", _broker)
     queue = QueueSettings(
-        broker=r.get(m, "broker", "queue", _broker),
+        broker=broker,
         requeue_after=r.get(m, "requeue_after", "queue", parse_duration, d.requeue_after),
         visibility_timeout=r.get(m, "visibility_timeout", "queue", parse_duration, d.visibility_timeout),
     )

@@ -58,7 +58,7 @@ def dockerfile_user() -> str:
 
 def test_compose_file_validates(docker_compose: str, tmp_path: Path) -> None:
     config = resolved(docker_compose, tmp_path)
-    assert set(config["services"]) == {"monitor", "postgres", "mailpit"}
+    assert set(config["services"]) == {"monitor", "worker", "redis", "postgres", "mailpit"}
     assert "postgres-data" in config["volumes"]
 
 
@@ -102,6 +102,25 @@ def test_monitor_service(docker_compose: str, tmp_path: Path) -> None:
     assert "http://localhost:8080/healthz" in " ".join(check["test"])
 
 
+def test_worker_and_redis_services(docker_compose: str, tmp_path: Path) -> None:
+    services = resolved(docker_compose, tmp_path)["services"]
+    worker, monitor = services["worker"], services["monitor"]
+    assert worker["command"] == ["worker", "--http", "0.0.0.0:9101"]
+    assert worker["environment"] == monitor["environment"]  # one config, one database, one broker
+    assert monitor["environment"]["MONITOR_QUEUE_BROKER"] == "redis://redis:6379/0"
+    assert worker["depends_on"]["redis"] == {"condition": "service_healthy"}
+    assert worker["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    assert "ports" not in worker  # replicas (--scale worker=4) would fight over a host port
+    assert str(worker["user"]) == dockerfile_user()
+    assert "9101/healthz" in " ".join(worker["healthcheck"]["test"])
+    redis = services["redis"]
+    assert redis["image"].split(":")[0] == "redis" and "--appendonly" in redis["command"]
+    assert "redis-cli" in " ".join(redis["healthcheck"]["test"])
+    # Without a broker, the single-process monitor (no queue section, nothing for workers to take).
+    single = resolved(docker_compose, tmp_path, {"MONITOR_QUEUE_BROKER": ""})
+    assert single["services"]["monitor"]["environment"]["MONITOR_QUEUE_BROKER"] in ("", None)
+
+
 def test_postgres_and_mailpit_services(docker_compose: str, tmp_path: Path) -> None:
     services = resolved(docker_compose, tmp_path)["services"]
     pg = services["postgres"]
@@ -136,7 +155,8 @@ def test_password_wiring(docker_compose: str, tmp_path: Path) -> None:
 def test_dockerfile_installs_like_the_readme() -> None:
     text = DOCKERFILE.read_text()
     assert re.search(r"^FROM python:3\.11-slim\b", text, re.MULTILINE)
-    assert re.search(r"pip install (-q )?\.(\s|$)", text), "the image must `pip install .` the repository"
+    # the repository itself, with the queue extra (the same image runs `monitor worker`)
+    assert re.search(r"pip install (-q )?'\.\[queue\]'(\s|$)", text), "the image must `pip install .` the repository"
     assert "python3 -m venv" in text  # as the README's install command
     assert dockerfile_user().split(":")[0] not in ("0", "root")
     assert 'ENTRYPOINT ["monitor"]' in text
