@@ -178,7 +178,7 @@ class Judge:
 
     # -------------------------------------------------------------------------------------- public
 
-    def judge(self, title: str, text: str = "", keep_evidence: bool = True) -> Judgement:
+    def judge(self, title: str, text: str = "", keep_evidence: bool = True, lang: str | None = None) -> Judgement:
         title = (title or "").strip()
         text = (text or "").strip()
         if text.startswith(title) and title:
