@@ -48,7 +48,7 @@ def cldr_names(lang: str, codes: Iterable[str]) -> dict[str, str]:
 
 
 @cache
-def _tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str]]:
+def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str]]:
     """The shipped table, as stems with the endings each lemma takes after them, plus the forms that share no
     stem with their lemma. Stored that way because a plain form -> lemma dict of the ~90,000 forms costs ~20 MB
     in every worker process; stems and shared ending sets cost a tenth of that."""
@@ -67,7 +67,7 @@ def _tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str]]:
 def lemma(norm: str) -> str:
     """The lemma of a folded token, or the token itself when it is not a form of the vocabulary. The longest
     stem wins: "madarsk|eho" (the adjective) before "madar|..." would ever be tried."""
-    stems, whole = _tables()
+    stems, whole = tables()
     hit = whole.get(norm)
     if hit is not None:
         return hit
