@@ -77,6 +77,7 @@ def _spans(read: Read) -> list[tuple[StateMention, int, int, int]]:
     return out
 
 
+_NEUTRAL = frozenset({"say", "contrast", "offtopic", "third", "group"})
 _LIST_GLUE = frozenset({",", "and", "or", "&", "et", "und", "e", "y", "i", "a", "és", "и", "і", "та", "ja", "och",
                         "og", "en", "si", "și", "ir", "un", "ja", "-", "as", "well", "oraz", "also", "ve", "ή", "και"})
 
@@ -123,9 +124,17 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
                 f[f"near:{c}"] = 1
             for c in sent_concepts:
                 f[f"sent:{c}"] = 1
-            if "negation" in own:
-                for c in own - {"negation"}:
-                    f[f"own:neg&{c}"] = 1
+            # what is supported, blocked or lifted matters: "backs sanctions" and "backs talks" are opposites
+            acts = sorted(own - _NEUTRAL)
+            for i, a in enumerate(acts):
+                for b in acts[i + 1 :]:
+                    f[f"own:{a}&{b}"] = 1
+            if own_russia:
+                for a in acts:
+                    f[f"own:{a}&russia"] = 1
+            for a in sorted(lead - _NEUTRAL):
+                for b in acts:
+                    f[f"lead:{a}>own:{b}"] = 1
             if "condition" in own or "condition" in lead:
                 for c in own - {"condition"}:
                     f[f"cond&{c}"] = 1
@@ -165,6 +174,9 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
         if label != NONE:
             f["rule_conf"] = confidence
             f[f"rule_how:{how}"] = 1
+            f[f"rule:{label}&{how}"] = 1
+            if confidence >= 0.75:
+                f[f"rule_sure:{label}"] = 1
         f["bias"] = 1
     return found
 
@@ -203,12 +215,16 @@ def relevance_features(reads: Sequence[Read], rule_score: float, lang: str, stat
 
 @dataclass(frozen=True)
 class Model:
-    topic: str
+    topic: str  # "name/version" of the topic whose rule features it was trained on
     weights: dict[int, tuple[float, ...]]  # bucket -> one weight per class
     bias: tuple[float, ...]  # per-class offsets tuned for precision (added after the linear score)
     calibration: tuple[tuple[float, float], ...]  # (probability, share right) points, increasing
     relevance_weights: dict[int, float]
     relevance_threshold: float
+    # Where the rules gave a label: drop it when the model is this sure of "none", replace it when the model is
+    # this sure of another label, keep it otherwise. The rules are right on the clean cases they were written
+    # for; the model knows real coverage's traps. Both thresholds are tuned on out-of-fold predictions.
+    rule_policy: tuple[float, float] = (1.1, 1.1)
 
     def scores(self, features: dict[str, float]) -> list[float]:
         totals = [0.0] * len(CLASSES)
@@ -224,8 +240,7 @@ class Model:
 
     def decide(self, features: dict[str, float]) -> tuple[str, float]:
         probs = self.scores(features)
-        shifted = [math.log(max(p, 1e-9)) + b for p, b in zip(probs, self.bias, strict=True)]
-        k = max(range(len(CLASSES)), key=lambda i: shifted[i])
+        k = choose(probs, self.bias, rule_label(features), self.rule_policy)
         return CLASSES[k], self.calibrate(probs[k])
 
     def calibrate(self, p: float) -> float:
@@ -244,7 +259,7 @@ class Model:
         return 1 / (1 + math.exp(-max(-30.0, min(30.0, total))))
 
     def as_json(self) -> dict[str, Any]:
-        return {"topic": self.topic, "classes": list(CLASSES), "dim": DIM,
+        return {"topic": self.topic, "classes": list(CLASSES), "dim": DIM, "rule_policy": list(self.rule_policy),
                 "weights": {str(k): [round(x, 5) for x in v] for k, v in sorted(self.weights.items())},
                 "bias": list(self.bias), "calibration": [list(p) for p in self.calibration],
                 "relevance_weights": {str(k): round(v, 5) for k, v in sorted(self.relevance_weights.items())},
@@ -257,7 +272,27 @@ class Model:
         return cls(raw["topic"], {int(k): tuple(v) for k, v in raw["weights"].items()}, tuple(raw["bias"]),
                    tuple((float(a), float(b)) for a, b in raw["calibration"]),
                    {int(k): float(v) for k, v in raw["relevance_weights"].items()},
-                   float(raw["relevance_threshold"]))
+                   float(raw["relevance_threshold"]), tuple(raw.get("rule_policy") or (1.1, 1.1)))
+
+
+def rule_label(features: dict[str, float]) -> str:
+    return next((k[5:] for k in features if k.startswith("rule:") and "|" not in k and "&" not in k), NONE)
+
+
+def choose(probs: Sequence[float], bias: Sequence[float], ruled: str, policy: Sequence[float]) -> int:
+    """The label index: the model's (with its per-label offsets), or the rules' where they gave one and the model
+    is not sure enough to overrule them."""
+    shifted = [math.log(max(p, 1e-9)) + b for p, b in zip(probs, bias, strict=True)]
+    k = max(range(len(CLASSES)), key=lambda i: shifted[i])
+    if ruled == NONE:
+        return k
+    drop, switch = policy
+    r = CLASSES.index(ruled)
+    if probs[0] >= drop:
+        return 0
+    if k not in (0, r) and probs[k] >= switch:
+        return k
+    return r
 
 
 @cache

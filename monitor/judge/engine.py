@@ -182,7 +182,9 @@ class Judge:
         self.topic = topic or Topic.load()
         self.actors = actors or Actors.load()
         model = learned.shipped() if decider is True else decider or None
-        self.decider: Model | None = model if model is not None and model.topic == self.topic.name else None
+        # trained on this topic's rule features: a topic edited since (or a config's own topic) gets the rules alone
+        fits = model is not None and model.topic == f"{self.topic.name}/{self.topic.version}"
+        self.decider: Model | None = model if fits else None
         self.reader = None
         if self.decider is not None:
             from monitor.judge.multi import reader_for

@@ -129,7 +129,7 @@ class Reader:
             if taken.intersection(range(m.start, m.end)):
                 continue
             codes, kind = m.payload
-            if kind == "demonym" and not self._governs(lems, m.end):
+            if kind == "demonym" and not self._governs(lems, m.start, m.end):
                 continue  # "венгерский газ", "maďarské víno": an origin, not the government
             prev = tokens[m.start - 1].norm if m.start > 0 else ""
             surface = tokens[m.end - 1].norm
@@ -158,8 +158,11 @@ class Reader:
                 concepts.append((concept, m.start, m.end))
         return Read(index, text, tokens, lems, states, russia, concepts, eu, war)
 
-    def _governs(self, lems: list[str], end: int) -> bool:
-        return any(w in self.government for w in lems[end : end + 3])
+    def _governs(self, lems: list[str], start: int, end: int) -> bool:
+        """A government noun right after the adjective ("magyar kormány") or right before it, where the
+        language puts adjectives after the noun ("Governo português", "le ministre letton")."""
+        return any(w in self.government for w in lems[end : end + 3]) or any(
+            w in self.government for w in lems[max(0, start - 2) : start])
 
 
 def _fold_text(text: str) -> str:
