@@ -100,7 +100,8 @@ def main() -> int:
         by_file[f.stem] = preds
         for p in preds:
             (blind if is_blind(p.item.id) else dev).append(p)
-    result = {"dev": section("development part", dev, by_file)}
+    result = {"dev": section("development part (the decider trained on it: its honest figures are the out-of-fold "
+                             "ones `python -m monitor.judge.train` prints)", dev, by_file)}
     if args.errors:
         with open(args.errors, "w", encoding="utf-8") as fh:
             for e in score(dev).errors:

@@ -29,7 +29,7 @@ def process_document(body: bytes, headers: dict[str, str], base_url: str, langua
     if parsed.error or not parsed.entries:
         return Analysed(parsed)
     judges = judges_for(topics, actors)
-    return Analysed(parsed, {e.guid: judges.judge(e.title, e.text) for e in parsed.entries})
+    return Analysed(parsed, {e.guid: judges.judge(e.title, e.text, lang=e.language) for e in parsed.entries})
 
 
 def worker_init() -> None:

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 from monitor.judge.multi import Read, StateMention
@@ -79,7 +80,7 @@ def _spans(read: Read) -> list[tuple[StateMention, int, int, int]]:
 
 _NEUTRAL = frozenset({"say", "contrast", "offtopic", "third", "group"})
 _LIST_GLUE = frozenset({",", "and", "or", "&", "et", "und", "e", "y", "i", "a", "és", "и", "і", "та", "ja", "och",
-                        "og", "en", "si", "și", "ir", "un", "ja", "-", "as", "well", "oraz", "also", "ve", "ή", "και"})
+                        "og", "en", "si", "și", "ir", "un", "-", "as", "well", "oraz", "also", "ve", "ή", "και"})
 
 
 def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], lang: str) -> dict[str, Candidate]:
@@ -249,7 +250,7 @@ class Model:
             return p
         if p <= points[0][0]:
             return points[0][1]
-        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+        for (x0, y0), (x1, y1) in pairwise(points):
             if p <= x1:
                 return y0 + (y1 - y0) * (p - x0) / (x1 - x0) if x1 > x0 else y1
         return points[-1][1]

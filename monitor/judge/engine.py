@@ -266,11 +266,12 @@ class Judge:
             return Judgement(False, round(relevance, 3), (), self.topic.name, self.version)
         by_rule = {st.country: st for st in rule_stances}
         texts = {r.index: r.text for r in reads}
+        bystanders = _group_bystanders(reads)
         stances: list[Stance] = []
         kept: list[Evidence] = []
         for code, cand in found.items():
             label, confidence = self.decider.decide(cand.features)
-            if label == NONE:
+            if label == NONE or code in bystanders:
                 continue
             ruled = by_rule.get(code)
             weights = dict(cand.sentences) or {r.index: 0.5 for r in reads if any(code in m.codes for m in r.states)}
@@ -849,6 +850,26 @@ class Judge:
             if (near or colon) and outside:
                 speakers.extend(m.codes)
         return tuple(dict.fromkeys(speakers))
+
+
+def _group_bystanders(reads: Sequence[Any]) -> set[str]:
+    """Members of a group the headline names ("Baltic states push for ...") when the body never names the group
+    but names one or more of its members on their own ("Lithuania's minister called ..."): the story says those
+    acted, not the whole group."""
+    body = [r for r in reads if r.index > 0]
+    if not body:
+        return set()
+    named = {c for r in body for m in r.states if len(m.codes) == 1 and not m.venue for c in m.codes}
+    group_in_body = {m.codes for r in body for m in r.states if len(m.codes) > 1}
+    out: set[str] = set()
+    for r in reads:
+        if r.index != 0:
+            continue
+        for m in r.states:
+            if len(m.codes) > 1 and m.codes not in group_in_body and named & set(m.codes):
+                headline_named = {c for x in r.states if len(x.codes) == 1 for c in x.codes}
+                out |= set(m.codes) - named - headline_named
+    return out
 
 
 _BE = frozenset({"was", "were", "been", "being", "is", "are", "be", "got", "get", "gets"})

@@ -125,7 +125,7 @@ def predict(items: Sequence[Item], judge: Judge | None = None) -> list[Predicted
     judge = judge or Judge()
     out: list[Predicted] = []
     for item in items:
-        j = judge.judge(item.title, item.text, lang=item.lang or None)
+        j = judge.judge(item.title, item.text)  # the language is read from the text, as for a feed without one
         out.append(Predicted(item, j.relevant, j.relevance, {s.country: s.stance for s in j.stances},
                              {s.country: s.confidence for s in j.stances}, _headline_only(item.title, j)))
     return out

@@ -19,8 +19,8 @@ from functools import lru_cache
 from typing import Any
 
 from monitor.judge.actors import EU27, Actors, Mention
-from monitor.judge.forms import tables as forms_tables
 from monitor.judge.forms import cldr_names, lemma, lemmas, vocabulary
+from monitor.judge.forms import tables as forms_tables
 from monitor.judge.lexicon import PhraseIndex, Token, fold, tokenize
 
 CONCEPTS = ("sanction", "talks", "peace", "block", "expel", "diplomat", "phone", "support", "oppose", "criticise",
@@ -144,8 +144,8 @@ class Reader:
         eu = war = 0
         matches = self.russia.matches(lemmatised)
         taken_ru = {i for m in matches for i in range(m.start, m.end)}
-        index = self.by_lang.get(lang) or self.by_lang["en"]
-        matches += [m for m in index.matches(lemmatised) if m.start not in taken_ru]
+        words = self.by_lang.get(lang) or self.by_lang["en"]
+        matches += [m for m in words.matches(lemmatised) if m.start not in taken_ru]
         for m in matches:
             key, concept = m.payload
             if key == "russia":

@@ -64,8 +64,8 @@ def featurise(items: Sequence[Item], shared: bool) -> list[Example]:
             out.append(Example(item, shared, item.lang or "en", {}, None))
             continue
         title, body, sentences, evidence, rule_score = front
-        _, _, found, rel = judge.decider_inputs(title, body, sentences, evidence, rule_score, item.lang or None)
-        out.append(Example(item, shared, detect(f"{title}\n{body}", item.lang or None), found, rel))
+        _, _, found, rel = judge.decider_inputs(title, body, sentences, evidence, rule_score, None)
+        out.append(Example(item, shared, detect(f"{title}\n{body}"), found, rel))
     return out
 
 
@@ -364,8 +364,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from monitor.judge import Topic
 
     topic = Topic.load()
-    model = Model(f"{topic.name}/{topic.version}", {k: tuple(v) for k, v in weights.items()}, tuple(bias), tuple(points), rel_w,
-                  threshold, tuple(policy))
+    model = Model(f"{topic.name}/{topic.version}", {k: tuple(v) for k, v in weights.items()}, tuple(bias),
+                  tuple(points), rel_w, threshold, tuple(policy))
     if args.dry_run:
         return 0
     data = json.dumps(model.as_json(), separators=(",", ":")).encode("utf-8")
