@@ -121,10 +121,11 @@ def main() -> int:
                 value = got.get(key, 0.0)
                 if value < minimum:
                     failed.append(f"{group}: {key} {value:.3f} < floor {minimum:.3f}")
-        for key, minimum in floors.get("all", {}).items():
-            value = result["all"]["all"][key]  # type: ignore[index]
-            if value < minimum:
-                failed.append(f"all: {key} {value:.3f} < floor {minimum:.3f}")
+        for part in ("all", "blind"):
+            for key, minimum in floors.get(part, {}).items():
+                value = result[part]["all"][key]  # type: ignore[index]
+                if value < minimum:
+                    failed.append(f"{part}: {key} {value:.3f} < floor {minimum:.3f}")
         print()
         for line in failed:
             print(f"FLOOR: {line}")
