@@ -61,6 +61,15 @@ def test_the_critic_does_not_take_the_view_it_criticises(judge: Judge) -> None:
     assert got == {"EE": HARD, "HU": PRO}
 
 
+def test_a_state_that_declines_to_comment_takes_no_position(judge: Judge) -> None:
+    got = labels(judge, "Sanctions plan", "The Commission proposed new sanctions on Moscow on Tuesday. Austria's "
+                                          "foreign ministry declined to comment.")
+    assert "AT" not in got
+    got = labels(judge, "", "Das Außenministerium in Wien wollte die neuen Sanktionen gegen Russland nicht "
+                            "kommentieren.")
+    assert "AT" not in got
+
+
 # ------------------------------------------------------------------------------------------------ languages
 
 

@@ -35,6 +35,7 @@ from monitor.judge.realsets import group_of
 
 MODEL_FILE = "decider.json.gz"
 NONE = "none"
+PRO, HARD = "pro_dialogue", "hardline"
 CLASSES = (NONE, "pro_dialogue", "hardline", "mixed")
 DIM = 1 << 16
 LEMMA_WINDOW = 10  # lemmas of the state's own stretch that become features
@@ -51,34 +52,75 @@ class Candidate:
     country: str
     features: dict[str, float] = field(default_factory=dict)
     sentences: dict[int, float] = field(default_factory=dict)  # read index -> how much happens around it there
+    silent: int = 0  # mentions where the state declines to comment
+
+    @property
+    def only_silent(self) -> bool:
+        return self.silent > 0 and "mentions" not in self.features
 
 
 def _spans(read: Read) -> list[tuple[StateMention, int, int, int]]:
     """Each mention's own stretch of its sentence: from the mention to the next state or contrast word after it;
     and where the words leading to it begin (the previous state or contrast word). "Poland criticised Hungary for
     blocking sanctions": Poland owns "criticised", Hungary owns "blocking sanctions" and is led to by
-    "criticised"."""
+    "criticised". States listed together ("the Netherlands, Denmark, Italy and Spain expelled ...", "... taken by
+    Poland, Bulgaria and Slovakia") share the list's stretch and what leads to it."""
     states = {s.start for s in read.states}
     contrasts = {c[1] for c in read.concepts if c[0] == "contrast"}
     cuts = sorted(states | contrasts)
+    runs: list[list[StateMention]] = []
+    for m in sorted(read.states, key=lambda s: s.start):
+        if runs and all(read.lemmas[i] in _LIST_GLUE for i in range(runs[-1][-1].end, m.start)):
+            runs[-1].append(m)
+        else:
+            runs.append([m])
     out = []
-    for m in read.states:
-        # a contrast word right after the state ("Lengyelország viszont ...", "Poland, however, ...") is its own
-        end = next((c for c in cuts if c >= m.end and not (c in contrasts and c <= m.end + 2)), len(read.tokens))
-        lead = max((c for c in cuts if c < m.start), default=-1)
-        lead_start = max(lead + 1, 0)
-        # A state listed with others ("Poland, Hungary and Slovakia blocked ..."): the list shares the verb.
-        nxt = next((s for s in read.states if s.start >= m.end), None)
-        while nxt is not None and nxt.start == end and all(
-                read.lemmas[i] in _LIST_GLUE for i in range(m.end, nxt.start)):
-            end = next((c for c in cuts if c >= nxt.end), len(read.tokens))
-            m2 = nxt
-            nxt = next((s for s in read.states if s.start >= m2.end), None)
-        out.append((m, lead_start, m.end, end))
+    for run in runs:
+        first, last = run[0], run[-1]
+        # a contrast word right after the list ("Lengyelország viszont ...", "Poland, however, ...") is its own
+        end = next((c for c in cuts if c >= last.end and not (c in contrasts and c <= last.end + 2)),
+                   len(read.tokens))
+        lead = max((c for c in cuts if c < first.start), default=-1)
+        for m in run:
+            out.append((m, max(lead + 1, 0), last.end, end))
     return out
 
 
-_NEUTRAL = frozenset({"say", "contrast", "offtopic", "third", "group"})
+_PRESSURE = frozenset({"sanction", "toughen", "expel"})
+_DIALOGUE = frozenset({"talks", "peace", "phone", "energy"})
+_AGAINST = frozenset({"oppose", "block", "criticise", "negation"})
+
+
+def polarity(concepts: Sequence[str]) -> str:
+    """The event coders' sign product over the concepts of a state's own stretch, in text order, read the same
+    way in every language: each word against (oppose, block, criticise, a negation) flips the sign, lifting flips
+    it for pressure; the first thing the stretch is about decides. "blokkolja a szankciókat" (block × sanctions)
+    is for dialogue, "призвал к переговорам" (call × talks) too, "wezwał do zaostrzenia sankcji" against it.
+    A feature for the decider, not a label: it knows nothing of who the subject is."""
+    sign = 1
+    lifted = False
+    for c in concepts:
+        if c in _AGAINST:
+            sign = -sign
+        elif c == "lift":
+            lifted = True
+        elif c in _PRESSURE:
+            pro = (sign < 0) != lifted
+            return PRO if pro else HARD
+        elif c in _DIALOGUE:
+            return PRO if sign > 0 else HARD
+        elif c == "russia" and sign < 0:
+            return HARD  # "condemned Moscow", "criticised the Kremlin"
+    if lifted:
+        return PRO if sign > 0 else HARD
+    if "block" in concepts:
+        return PRO  # a veto with nothing named after it: in this topic, against pressure
+    return ""
+
+
+_NEUTRAL = frozenset({"say", "contrast", "offtopic", "third", "group", "nocomment"})
+# what a state does besides not commenting that would still be a position ("declined to comment but blocked ...")
+_ACTS = frozenset({"block", "expel", "oppose", "criticise", "lift", "toughen", "condition"})
 _LIST_GLUE = frozenset({",", "and", "or", "&", "et", "und", "e", "y", "i", "a", "és", "и", "і", "та", "ja", "och",
                         "og", "en", "si", "și", "ir", "un", "-", "as", "well", "oraz", "also", "ve", "ή", "και"})
 
@@ -114,6 +156,12 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
             f[f"states_here:{min(n_here, 4)}"] = 1
             if own_russia:
                 f["own:russia"] = 1
+            # Russia acting on the state ("Russia expelled Estonian diplomats", "Moscow summoned the Latvian
+            # envoy"): the state is the target, unless the story says what it did
+            if any(r < m.start and r <= 2 for r in read.russia):
+                f["russia_subject"] = 1
+                for c in lead:
+                    f[f"russia_subject&{c}"] = 1
             if read.russia:
                 f["sent:russia"] = 1
             for c in own:
@@ -125,6 +173,19 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
                 f[f"near:{c}"] = 1
             for c in sent_concepts:
                 f[f"sent:{c}"] = 1
+            seq = sorted([(c[1], c[0]) for c in read.concepts if own_start <= c[1] < own_end]
+                         + [(r, "russia") for r in read.russia if own_start <= r < own_end])
+            polar = polarity([c for _, c in seq])
+            if polar:
+                f[f"polar:{polar}"] = 1
+                f[f"polar:{polar}|{group}"] = 1
+            # what leads to the state, where the verb comes first ("Sankce blokuje Maďarsko", "Delaying the
+            # sanctions were ... Fico", passives)
+            lead_seq = sorted([(c[1], c[0]) for c in read.concepts if lead_start <= c[1] < m.start]
+                              + [(r, "russia") for r in read.russia if lead_start <= r < m.start])
+            lead_polar = polarity([c for _, c in lead_seq])
+            if lead_polar:
+                f[f"lead_polar:{lead_polar}"] = 1
             # what is supported, blocked or lifted matters: "backs sanctions" and "backs talks" are opposites
             acts = sorted(own - _NEUTRAL)
             for i, a in enumerate(acts):
@@ -147,6 +208,10 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
             for w in read.lemmas[max(lead_start, m.start - 4) : m.start]:
                 if len(w) > 2:
                     f[f"wl:{w}"] = 1
+            if "nocomment" in own and not own & _ACTS:
+                for code in m.codes:  # "Belgium did not comment": present, silent
+                    found.setdefault(code, Candidate(code)).silent += 1
+                continue
             weight = 1.0 + len(own - {"say", "contrast", "negation"}) + (0.5 if own_russia else 0.0)
             for code in m.codes:
                 cand = found.setdefault(code, Candidate(code))
@@ -161,11 +226,17 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
                     cand.sentences[read.index] = max(cand.sentences.get(read.index, 0.0), weight)
     for code, cand in found.items():
         f = cand.features
+        if cand.only_silent:
+            continue
         f["mentions"] = math.log1p(f["mentions"])
         if "named" not in f:
             f["only_group"] = 1
         if "body" not in f:
             f["title_only"] = 1
+        if f"polar:{PRO}" in f and f"polar:{HARD}" in f:
+            f["polar_both"] = 1  # both readings across its sentences: what "mixed" often is
+        if "condition" in {k[4:] for k in f if k.startswith("own:")}:
+            f["own_condition_any"] = 1
         f[f"group:{group}"] = 1
         f[f"n_states:{min(n_states, 5)}"] = 1
         f["item_russia"] = math.log1p(item_russia)

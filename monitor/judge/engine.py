@@ -270,6 +270,8 @@ class Judge:
         stances: list[Stance] = []
         kept: list[Evidence] = []
         for code, cand in found.items():
+            if cand.only_silent:
+                continue
             label, confidence = self.decider.decide(cand.features)
             if label == NONE or code in bystanders:
                 continue

@@ -85,6 +85,8 @@ def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str]]:
 def lemma(norm: str) -> str:
     """The lemma of a folded token, or the token itself when it is not a form of the vocabulary. The longest
     stem wins: "madarsk|eho" (the adjective) before "madar|..." would ever be tried."""
+    if len(norm) < 2 or not norm[0].isalnum():
+        return norm  # punctuation and clitics ("'s") are not words of any language's vocabulary
     stems, whole = tables()
     hit = whole.get(norm)
     if hit is not None:

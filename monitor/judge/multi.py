@@ -24,7 +24,8 @@ from monitor.judge.forms import tables as forms_tables
 from monitor.judge.lexicon import PhraseIndex, Token, fold, tokenize
 
 CONCEPTS = ("sanction", "talks", "peace", "block", "expel", "diplomat", "phone", "support", "oppose", "criticise",
-            "negation", "condition", "contrast", "say", "lift", "toughen", "energy", "offtopic", "third", "group")
+            "negation", "condition", "contrast", "say", "lift", "toughen", "energy", "offtopic", "third", "group",
+            "nocomment")
 # Word endings that make a capital a place, in languages that put the locative in a suffix ("Budapesten",
 # "Helsingissä", "Tallinnas", "Vilniuje", "Rīgā"); prepositions do it elsewhere (``locatives``).
 VENUE_ENDINGS = {"hu": ("ban", "ben", "on", "en", "ön", "n"), "fi": ("ssa", "ssä", "lla", "llä"),

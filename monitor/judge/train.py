@@ -36,6 +36,10 @@ ROOT = Path(__file__).resolve().parents[2]
 OWN_SETS = ("stance_dev.jsonl", "stance_dev2.jsonl")
 PRECISION_FLOORS = {"pro_dialogue": 0.75, "hardline": 0.75, "mixed": 0.5}
 FOLDS = 5
+# How much a point of precision below its floor costs against a point of macro-F1 when the offsets are tuned.
+# Tuned hard (1.5) the offsets met the floors out-of-fold but not on unseen stories, and cost five points of F1.
+PRECISION_WEIGHT = 0.3
+CLASS_WEIGHT: Any = "balanced"  # mixed is rare: without it the model hardly ever says it
 OWN_WEIGHT = 0.5  # the project's own stories count half: they are clean text, written for the rules
 
 
@@ -87,7 +91,7 @@ def _matrix(rows: Sequence[dict[str, float]]) -> Any:
 def _stance_rows(examples: Sequence[Example]) -> tuple[list[dict[str, float]], list[int], list[tuple[int, str]]]:
     rows, ys, keys = [], [], []
     for n, ex in enumerate(examples):
-        for code, cand in ex.candidates.items():
+        for code, cand in _decided(ex):
             gold = ex.item.labels.get(code, NONE) if ex.item.relevant else NONE
             rows.append(cand.features)
             ys.append(CLASSES.index(gold))
@@ -95,12 +99,17 @@ def _stance_rows(examples: Sequence[Example]) -> tuple[list[dict[str, float]], l
     return rows, ys, keys
 
 
+def _decided(ex: Example) -> list[tuple[str, Candidate]]:
+    """The candidates the decider scores (a state that only declines to comment is not one)."""
+    return [(code, cand) for code, cand in ex.candidates.items() if not cand.only_silent]
+
+
 def _fit_stance(examples: Sequence[Example], c: float) -> Any:
     from sklearn.linear_model import LogisticRegression
 
     rows, ys, _ = _stance_rows(examples)
-    weights = [1.0 if ex.shared else OWN_WEIGHT for ex in examples for _ in ex.candidates]
-    model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    weights = [1.0 if ex.shared else OWN_WEIGHT for ex in examples for _ in _decided(ex)]
+    model = LogisticRegression(C=c, max_iter=3000, class_weight=CLASS_WEIGHT)
     model.fit(_matrix(rows), ys, sample_weight=weights)
     return model
 
@@ -137,7 +146,7 @@ def out_of_fold(examples: list[Example], c: float, c_rel: float) -> tuple[dict[t
         relevance = _fit_relevance(train, c_rel)
         rows, keys = [], []
         for n, ex in test:
-            for code, cand in ex.candidates.items():
+            for code, cand in _decided(ex):
                 rows.append(cand.features)
                 keys.append((n, code))
         if rows:
@@ -170,7 +179,7 @@ def predictions(examples: Sequence[Example], probs: dict[tuple[int, str], list[f
         labels: dict[str, str] = {}
         conf: dict[str, float] = {}
         if relevant and probs:
-            for code in ex.candidates:
+            for code, _ in _decided(ex):
                 p = probs[(n, code)]
                 k = choose(p, bias, rule_label(ex.candidates[code].features), policy)
                 if k:
@@ -183,7 +192,7 @@ def predictions(examples: Sequence[Example], probs: dict[tuple[int, str], list[f
 def objective(preds: Sequence[Predicted]) -> float:
     s = score(preds)
     penalty = sum(max(0.0, floor - s.per_label[label]["precision"]) for label, floor in PRECISION_FLOORS.items())
-    return s.macro_f1 - 1.5 * penalty
+    return s.macro_f1 - PRECISION_WEIGHT * penalty
 
 
 def tune_bias(examples: Sequence[Example], probs: dict[tuple[int, str], list[float]], rel: dict[int, float],
@@ -223,7 +232,7 @@ def synthetic_checks(stance: Any, relevance: Any) -> dict[str, tuple[list[Exampl
         exs = featurise(load_items(ROOT / "tests" / "data" / "eval" / name), shared=False)
         probs: dict[tuple[int, str], list[float]] = {}
         rel: dict[int, float] = {}
-        keys = [(n, code) for n, ex in enumerate(exs) for code in ex.candidates]
+        keys = [(n, code) for n, ex in enumerate(exs) for code, _ in _decided(ex)]
         if keys:
             ps = stance.predict_proba(_matrix([exs[n].candidates[code].features for n, code in keys]))
             probs = {key: _full(stance, p) for key, p in zip(keys, ps, strict=True)}
