@@ -81,7 +81,7 @@ def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str]]:
     return stems, raw["whole"]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def lemma(norm: str) -> str:
     """The lemma of a folded token, or the token itself when it is not a form of the vocabulary. The longest
     stem wins: "madarsk|eho" (the adjective) before "madar|..." would ever be tried."""

@@ -83,17 +83,10 @@ class Reader:
         for phrases in (vocab.get("russia") or {}).values():
             for phrase in phrases or ():
                 self._add(self.russia, str(phrase), ("russia", ""))
-        concepts = vocab.get("concepts") or {}
-        self.by_lang: dict[str, PhraseIndex[tuple[str, str]]] = {}
-        for lang in languages:
-            index: PhraseIndex[tuple[str, str]] = PhraseIndex()
-            for key in ("eu", "war"):
-                for phrase in (vocab.get(key) or {}).get(lang) or ():
-                    self._add(index, str(phrase), (key, ""))
-            for concept in CONCEPTS:
-                for phrase in (concepts.get(concept) or {}).get(lang) or ():
-                    self._add(index, str(phrase), ("concept", concept))
-            self.by_lang[lang] = index
+        self._vocab = vocab
+        self._languages = frozenset(languages)
+        self.by_lang: dict[str, PhraseIndex[tuple[str, str]]] = {}  # built on first use: a worker that only
+        # ever sees English news never holds the other 25 languages' concepts
         self.government = frozenset(lemma(t.norm) for phrases in (vocab.get("government_nouns") or {}).values()
                                     for p in phrases or () for t in tokenize(str(p)))
         self.locatives = {lang: frozenset(fold(str(w)) for w in words or ())
@@ -145,7 +138,7 @@ class Reader:
         eu = war = 0
         matches = self.russia.matches(lemmatised)
         taken_ru = {i for m in matches for i in range(m.start, m.end)}
-        words = self.by_lang.get(lang) or self.by_lang["en"]
+        words = self._concepts(lang if lang in self._languages else "en")
         matches += [m for m in words.matches(lemmatised) if m.start not in taken_ru]
         for m in matches:
             key, concept = m.payload
@@ -158,6 +151,21 @@ class Reader:
             else:
                 concepts.append((concept, m.start, m.end))
         return Read(index, text, tokens, lems, states, russia, concepts, eu, war)
+
+    def _concepts(self, lang: str) -> PhraseIndex[tuple[str, str]]:
+        index = self.by_lang.get(lang)
+        if index is None:
+            index = PhraseIndex()
+            vocab = self._vocab
+            for key in ("eu", "war"):
+                for phrase in (vocab.get(key) or {}).get(lang) or ():
+                    self._add(index, str(phrase), (key, ""))
+            concepts = vocab.get("concepts") or {}
+            for concept in CONCEPTS:
+                for phrase in (concepts.get(concept) or {}).get(lang) or ():
+                    self._add(index, str(phrase), ("concept", concept))
+            self.by_lang[lang] = index
+        return index
 
     def _governs(self, lems: list[str], start: int, end: int) -> bool:
         """A government noun right after the adjective ("magyar kormány") or right before it, where the
