@@ -33,7 +33,7 @@ def process_document(body: bytes, headers: dict[str, str], base_url: str, langua
     if parsed.error or not parsed.entries:
         return Analysed(parsed)
     judges = judges_for(topics, actors)
-    judgements = {e.guid: judges.judge(e.title, e.text) for e in parsed.entries}
+    judgements = {e.guid: judges.judge(e.title, e.text, lang=e.language) for e in parsed.entries}
     readable = frozenset(e.guid for e in parsed.entries
                          if judgements[e.guid][0].relevant or worth_reading(judges.primary, e.title, e.text))
     return Analysed(parsed, judgements, readable)
@@ -69,4 +69,4 @@ def process_page(body: bytes, content_type: str | None, url: str, title: str, to
     page = extract_page(body, url, content_type)
     if not page.ok:
         return AnalysedPage(page)
-    return AnalysedPage(page, judges_for(topics, actors).judge(title, page.text))
+    return AnalysedPage(page, judges_for(topics, actors).judge(title, page.text, lang=page.language))

@@ -775,7 +775,8 @@ def classify(ctx: Context, source: Any) -> None:
                 raise ValueError(f"not valid JSON ({exc})") from None
             if not isinstance(item, dict):
                 raise ValueError("not a JSON object")
-            j = judge.judge(str(item.get("title") or ""), str(item.get("text") or ""), keep_evidence=False)
+            j = judge.judge(str(item.get("title") or ""), str(item.get("text") or ""), keep_evidence=False,
+                            lang=str(item.get("lang") or item.get("language") or "") or None)
             row: dict[str, Any] = {"id": item.get("id"), "relevant": j.relevant, "relevance": j.relevance,
                                    "stances": [{"country": st.country, "stance": st.stance,
                                                 "confidence": st.confidence, "evidence": st.evidence}

@@ -25,8 +25,10 @@ class Judges:
     def primary(self) -> Judge:
         return self.judges[0]
 
-    def judge(self, title: str, text: str, keep_evidence: bool = False) -> tuple[Judgement, ...]:
-        return tuple(j.judge(title, text, keep_evidence) for j in self.judges)
+    def judge(self, title: str, text: str, keep_evidence: bool = False, lang: str | None = None
+              ) -> tuple[Judgement, ...]:
+        """``lang``: the feed's declared language, a hint (see ``language.py``)."""
+        return tuple(j.judge(title, text, keep_evidence, lang) for j in self.judges)
 
 
 @lru_cache(maxsize=8)

@@ -22,11 +22,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from monitor.judge.actors import Actors, Mention, word_before
 from monitor.judge.lexicon import Match, Token, tokenize
 from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
+
+if TYPE_CHECKING:
+    from monitor.judge.decider import Model
 
 ENGINE_VERSION = "2"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
 PRO, HARD, MIXED = "pro_dialogue", "hardline", "mixed"
@@ -171,14 +174,44 @@ class _Segment:
 class Judge:
     """Judges articles against one topic. Build once (lexicons compile), call ``judge`` many times."""
 
-    def __init__(self, topic: Topic | None = None, actors: Actors | None = None):
+    def __init__(self, topic: Topic | None = None, actors: Actors | None = None, decider: bool | Model = True):
+        """``decider``: the shipped learned decider (True, used when it was trained for this topic), a given
+        model, or False for the rules alone."""
+        from monitor.judge import decider as learned
+
         self.topic = topic or Topic.load()
         self.actors = actors or Actors.load()
-        self.version = f"{self.topic.name}/{self.topic.version}+engine{ENGINE_VERSION}"
+        model = learned.shipped() if decider is True else decider or None
+        # trained on this topic's rule features: a topic edited since (or a config's own topic) gets the rules alone
+        fits = model is not None and model.topic == f"{self.topic.name}/{self.topic.version}"
+        self.decider: Model | None = model if fits else None
+        self.reader = None
+        if self.decider is not None:
+            from monitor.judge.multi import reader_for
+
+            self.reader = reader_for(self.actors)
+        suffix = "+decider" if self.decider is not None else ""
+        self.version = f"{self.topic.name}/{self.topic.version}+engine{ENGINE_VERSION}{suffix}"
 
     # -------------------------------------------------------------------------------------- public
 
-    def judge(self, title: str, text: str = "", keep_evidence: bool = True) -> Judgement:
+    def judge(self, title: str, text: str = "", keep_evidence: bool = True, lang: str | None = None) -> Judgement:
+        """``lang``: the language the feed declares, a hint the text's own script and words may overrule."""
+        front = self._front(title, text)
+        if front is None:
+            return Judgement(False, 0.02, (), self.topic.name, self.version)
+        title, body, sentences, evidence, score = front
+        if self.decider is not None:
+            return self._decide(title, body, sentences, evidence, score, lang, keep_evidence)
+        relevant = score >= 0.5
+        stances = _aggregate(evidence) if relevant else ()
+        kept = tuple(evidence) if relevant and keep_evidence else ()
+        return Judgement(relevant, score, stances, self.topic.name, self.version, kept)
+
+    def _front(self, title: str, text: str
+               ) -> tuple[str, str, list[_Sentence], list[Evidence], float] | None:
+        """The rules' reading, shared by the rules-only path, the decider and its training; None when the story
+        is not worth reading (the fast path)."""
         title = (title or "").strip()
         text = (text or "").strip()
         if text.startswith(title) and title:
@@ -187,19 +220,81 @@ class Judge:
         # Cheap exit first (most news is not about the topic): no Russian reference and no stance cue in the
         # headline or lead means there is nothing to judge.
         has_target = self.topic.mentions_target(title) or self.topic.mentions_target(body)
+        if not has_target and self.reader is not None:
+            has_target = self.reader.mentions_russia(title) or self.reader.mentions_russia(body)
         if not has_target:
             lead = f"{title}\n{body[:400]}"
             anchors = self.topic.anchors_re
             if (anchors is not None and not anchors.search(lead)) or not self._has_cues(lead):
-                return Judgement(False, 0.02, (), self.topic.name, self.version)
+                return None
             body = body[:400]  # no Russian reference anywhere: only a headline-and-lead reading is credible
         sentences = self._analyse(title, body)
         evidence = self._evidence(sentences)
         score = self._relevance_score(sentences, stances=len({e.country for e in evidence}))
-        relevant = score >= 0.5
-        stances = _aggregate(evidence) if relevant else ()
-        kept = tuple(evidence) if relevant and keep_evidence else ()
-        return Judgement(relevant, score, stances, self.topic.name, self.version, kept)
+        return title, body, sentences, evidence, score
+
+    def decider_inputs(self, title: str, body: str, sentences: Sequence[_Sentence], evidence: Sequence[Evidence],
+                       score: float, lang: str | None) -> tuple[Any, ...]:
+        """What the decider reads: the sentences in every language, the rules' stances, the candidates and the
+        relevance features. Public because ``train.py`` builds its examples through exactly this code."""
+        from monitor.judge.decider import candidates, relevance_features
+        from monitor.judge.language import detect
+
+        assert self.reader is not None
+        language = detect(f"{title}\n{body}", lang)
+        reads = []
+        index = 0 if sentences and sentences[0].para < 0 else 1
+        for s in sentences:
+            reads.append(self.reader.read(index, s.text, language, s.tokens, s.mentions))
+            index += 1
+        rule_stances = _aggregate(evidence)
+        how = {e.country: e.how for e in sorted(evidence, key=lambda e: e.confidence)}
+        rule = {st.country: (st.stance, st.confidence, how.get(st.country, "")) for st in rule_stances}
+        found = candidates(reads, rule, language)
+        return reads, rule_stances, found, relevance_features(reads, score, language, len(rule))
+
+    def _decide(self, title: str, body: str, sentences: Sequence[_Sentence], evidence: Sequence[Evidence],
+                score: float, lang: str | None, keep_evidence: bool) -> Judgement:
+        """The learned decider over the rules' reading: see ``decider.py``."""
+        from monitor.judge.decider import NONE
+
+        assert self.decider is not None
+        reads, rule_stances, found, rel_features = self.decider_inputs(title, body, sentences, evidence, score, lang)
+        relevance = self.decider.relevance(rel_features)
+        relevant = relevance >= self.decider.relevance_threshold
+        if not relevant:
+            return Judgement(False, round(relevance, 3), (), self.topic.name, self.version)
+        by_rule = {st.country: st for st in rule_stances}
+        texts = {r.index: r.text for r in reads}
+        bystanders = _group_bystanders(reads)
+        stances: list[Stance] = []
+        kept: list[Evidence] = []
+        for code, cand in found.items():
+            if cand.only_silent:
+                continue
+            label, confidence = self.decider.decide(cand.features)
+            if label == NONE or code in bystanders:
+                continue
+            ruled = by_rule.get(code)
+            weights = dict(cand.sentences) or {r.index: 0.5 for r in reads if any(code in m.codes for m in r.states)}
+            if ruled is not None and ruled.stance == label:
+                for part in ruled.evidence.split(" … "):  # the rule's own sentences, where it agreed
+                    for i, t in texts.items():
+                        if t == part:
+                            weights[i] = weights.get(i, 0.0) + 2.0
+            chosen = sorted(sorted(weights, key=lambda i: (-weights[i], i))[:2])  # the best two, in text order
+            sentence = " … ".join(texts[i] for i in chosen)
+            if ruled is not None and ruled.stance == label:
+                cues = ruled.cues
+            else:
+                cues = tuple(k[4:] for k in cand.features if k.startswith("own:") and "|" not in k
+                             and "&" not in k)[:8] or ("decider",)
+            confidence = round(min(0.97, max(0.05, confidence)), 2)
+            stances.append(Stance(code, label, confidence, sentence, cues))
+            if keep_evidence:
+                kept.append(Evidence(code, label, confidence, sentence, cues, "decider"))
+        stances.sort(key=lambda st: (-st.confidence, st.country))
+        return Judgement(True, round(relevance, 3), tuple(stances), self.topic.name, self.version, tuple(kept))
 
     # -------------------------------------------------------------------------------------- relevance
 
@@ -757,6 +852,26 @@ class Judge:
             if (near or colon) and outside:
                 speakers.extend(m.codes)
         return tuple(dict.fromkeys(speakers))
+
+
+def _group_bystanders(reads: Sequence[Any]) -> set[str]:
+    """Members of a group the headline names ("Baltic states push for ...") when the body never names the group
+    but names one or more of its members on their own ("Lithuania's minister called ..."): the story says those
+    acted, not the whole group."""
+    body = [r for r in reads if r.index > 0]
+    if not body:
+        return set()
+    named = {c for r in body for m in r.states if len(m.codes) == 1 and not m.venue for c in m.codes}
+    group_in_body = {m.codes for r in body for m in r.states if len(m.codes) > 1}
+    out: set[str] = set()
+    for r in reads:
+        if r.index != 0:
+            continue
+        for m in r.states:
+            if len(m.codes) > 1 and m.codes not in group_in_body and named & set(m.codes):
+                headline_named = {c for x in r.states if len(x.codes) == 1 for c in x.codes}
+                out |= set(m.codes) - named - headline_named
+    return out
 
 
 _BE = frozenset({"was", "were", "been", "being", "is", "are", "be", "got", "get", "gets"})

@@ -1,0 +1,268 @@
+"""Inflected forms of the judge's multilingual vocabulary, from maintained lemmatisers, shipped as one table.
+
+Polish, Russian, Baltic or Hungarian news names a state in a dozen case forms ("Węgrom", "Венгрии",
+"Lengyelországgal", "Krievijas"). Nobody should type those. ``python -m monitor.judge.forms`` lemmatises every
+lemma of ``multilingual.yaml`` and every CLDR country name, generates all their forms with the language's
+lemmatiser (pymorphy3 for Russian and Ukrainian, morfeusz2 for Polish, simplemma's dictionaries for the other
+languages) and writes ``forms.json.gz``: folded form -> folded lemma, for our vocabulary only.
+
+Why a table and not the lemmatisers at run time: the judge runs in every parser worker of a poll, and loading
+simplemma's dictionaries costs 100-350 MB per language (measured: Polish 355 MB, Hungarian 170 MB); the table is a
+few MB for all 26 languages and a dictionary lookup per token. The lemmatisers are development dependencies
+(``pip install -e '.[lemmas]'``), needed only to rebuild the table after a vocabulary edit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any
+
+from monitor.judge.data import load as load_data
+from monitor.judge.lexicon import fold, tokenize
+
+FORMS_FILE = "forms.json.gz"
+MIN_STEM = 3  # shorter common prefixes are not stems: their forms are stored whole
+SIMPLEMMA_CODES = {"hr": "hbs"}  # simplemma files Croatian under Serbo-Croatian
+NO_LEMMATISER = frozenset({"mt"})  # Maltese: no maintained lemmatiser on PyPI; its few entries match as written
+
+
+def vocabulary() -> dict[str, Any]:
+    return load_data(resources.files("monitor.judge").joinpath("multilingual.yaml"), "monitor/judge/multilingual.yaml")
+
+
+def cldr_names(lang: str, codes: Iterable[str]) -> dict[str, str]:
+    """Country names in ``lang`` from CLDR, by ISO code (Babel's own data: nothing typed here). Read from the
+    shipped table, which keeps them from the build: loading 26 of Babel's locales costs ~18 MB per process."""
+    stored = _stored_names().get(lang)
+    if stored is not None:
+        return {code: stored[code] for code in codes if code in stored}
+    return _babel_names(lang, codes)
+
+
+@cache
+def _stored_names() -> dict[str, dict[str, str]]:
+    resource = resources.files("monitor.judge").joinpath(FORMS_FILE)
+    if not resource.is_file():
+        return {}
+    with resource.open("rb") as fh:
+        return json.loads(gzip.decompress(fh.read()).decode("utf-8")).get("cldr") or {}
+
+
+def _babel_names(lang: str, codes: Iterable[str]) -> dict[str, str]:
+    from babel import Locale
+
+    try:
+        territories = Locale.parse(lang).territories
+    except Exception:  # a language Babel lacks: no names rather than a failed build
+        return {}
+    return {code: territories[code] for code in codes if code in territories}
+
+
+@cache
+def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str]]:
+    """The shipped table, as stems with the endings each lemma takes after them, plus the forms that share no
+    stem with their lemma. Stored that way because a plain form -> lemma dict of the ~90,000 forms costs ~20 MB
+    in every worker process; stems and shared ending sets cost a tenth of that."""
+    resource = resources.files("monitor.judge").joinpath(FORMS_FILE)
+    if not resource.is_file():
+        return {}, {}
+    with resource.open("rb") as fh:
+        raw = json.loads(gzip.decompress(fh.read()).decode("utf-8"))
+    # endings as one "|a|b|" string per lemma: a substring test is as quick as a set and ten times smaller
+    stems = {stem: tuple((sys.intern(lem), sys.intern(f"|{ends}|")) for lem, ends in entries)
+             for stem, entries in raw["stems"].items()}
+    return stems, raw["whole"]
+
+
+@lru_cache(maxsize=16384)
+def lemma(norm: str) -> str:
+    """The lemma of a folded token, or the token itself when it is not a form of the vocabulary. The longest
+    stem wins: "madarsk|eho" (the adjective) before "madar|..." would ever be tried."""
+    if len(norm) < 2 or not norm[0].isalnum():
+        return norm  # punctuation and clitics ("'s") are not words of any language's vocabulary
+    stems, whole = tables()
+    hit = whole.get(norm)
+    if hit is not None:
+        return hit
+    for cut in range(len(norm), MIN_STEM - 1, -1):
+        entries = stems.get(norm[:cut])
+        if entries:
+            rest = f"|{norm[cut:]}|"
+            for lem, ends in entries:
+                if rest in ends:
+                    return lem
+    return norm
+
+
+def lemmas(phrase: str) -> tuple[str, ...]:
+    return tuple(lemma(t.norm) for t in tokenize(phrase))
+
+
+# ------------------------------------------------------------------------------------------------ building
+
+
+class _Lemmatisers:
+    """The lemmatisers behind one language: (lemma of a word, forms of a lemma)."""
+
+    def __init__(self) -> None:
+        self._morph: dict[str, Any] = {}
+        self._simple_inverse: dict[str, dict[str, set[str]]] = {}
+        self._morfeusz: Any = None
+
+    def for_lang(self, lang: str) -> tuple[Callable[[str], str], Callable[[str], set[str]]]:
+        if lang in ("ru", "uk"):
+            return self._pymorphy(lang)
+        if lang == "pl":
+            return self._polish()
+        if lang in NO_LEMMATISER:
+            return (lambda w: w), (lambda w: {w})
+        return self._simplemma(SIMPLEMMA_CODES.get(lang, lang))
+
+    def _pymorphy(self, lang: str) -> tuple[Callable[[str], str], Callable[[str], set[str]]]:
+        import pymorphy3
+
+        morph = self._morph.setdefault(lang, pymorphy3.MorphAnalyzer(lang=lang))
+
+        def lemma_of(word: str) -> str:
+            parses = morph.parse(word)
+            return parses[0].normal_form if parses else word
+
+        def forms_of(word: str) -> set[str]:
+            out = {word}
+            for p in morph.parse(word)[:3]:
+                if p.normal_form == word.lower() or p.word == word.lower():
+                    out.update(f.word for f in p.lexeme)
+            return out
+
+        return lemma_of, forms_of
+
+    def _polish(self) -> tuple[Callable[[str], str], Callable[[str], set[str]]]:
+        import morfeusz2
+
+        if self._morfeusz is None:
+            self._morfeusz = morfeusz2.Morfeusz(expand_tags=False)
+        m = self._morfeusz
+
+        def lemma_of(word: str) -> str:
+            found = [a[2][1].split(":")[0] for a in m.analyse(word)]
+            if not found:
+                return word
+            # keep the word's own lemma when it is one ("Węgry", not the surname "Węgier")
+            return word if word in found else found[0]
+
+        def forms_of(word: str) -> set[str]:
+            out = {word}
+            with contextlib.suppress(RuntimeError):  # a word morfeusz2 cannot generate from: itself only
+                out.update(g[0] for g in m.generate(word))
+            return out
+
+        return lemma_of, forms_of
+
+    def _simplemma(self, code: str) -> tuple[Callable[[str], str], Callable[[str], set[str]]]:
+        import simplemma
+        from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+        if code not in self._simple_inverse:
+            inverse: dict[str, set[str]] = {}
+            for form, lem in DefaultDictionaryFactory().get_dictionary(code).items():
+                inverse.setdefault(fold(str(lem)), set()).add(str(form))
+            self._simple_inverse = {code: inverse}  # one language in memory at a time
+        inverse = self._simple_inverse[code]
+
+        def lemma_of(word: str) -> str:
+            return str(simplemma.lemmatize(word, lang=code))
+
+        def forms_of(word: str) -> set[str]:
+            return {word} | inverse.get(fold(word), set())
+
+        return lemma_of, forms_of
+
+
+def _phrases(vocab: dict[str, Any], lang: str) -> list[str]:
+    out: list[str] = []
+    for key in ("russia", "eu", "war", "government_nouns", "locatives"):
+        out += [str(p) for p in (vocab.get(key) or {}).get(lang) or ()]
+    for concept in (vocab.get("concepts") or {}).values():
+        out += [str(p) for p in (concept or {}).get(lang) or ()]
+    # names of states in other scripts and spellings are lemmatised in every language that might write them
+    for key in ("capitals", "leaders", "demonyms"):
+        for phrases in (vocab.get(key) or {}).values():
+            out += [str(p) for p in phrases or ()]
+    return out
+
+
+def build() -> dict[str, Any]:
+    from monitor.judge.actors import EU27
+
+    vocab = vocabulary()
+    tools = _Lemmatisers()
+    out: dict[str, str] = {}
+    # Country names first, in every language, so that a form both a name and an adjective can be ("Maďarska")
+    # stays the name: the judge wants the state.
+    cldr = {lang: _babel_names(lang, (*EU27, "RU")) for lang in vocab["languages"]}
+    names = {lang: list(cldr[lang].values()) for lang in vocab["languages"]}
+    order = [(lang, names[lang]) for lang in vocab["languages"]]
+    order += [(lang, _phrases(vocab, lang)) for lang in vocab["languages"]]
+    for lang, phrases in order:
+        lemma_of, forms_of = tools.for_lang(lang)
+        before = len(out)
+        for phrase in phrases:
+            for token in tokenize(phrase):
+                word = phrase[token.start : token.end]
+                if not any(c.isalpha() for c in word):
+                    continue
+                canon = lemma_of(word)
+                # simplemma guesses for unknown words; keep a written lemma that has forms of its own
+                if (fold(canon) != fold(word) and lang not in ("ru", "uk", "pl") and len(word) > 3
+                        and len(forms_of(word)) > 1):
+                    canon = word
+                key = fold(canon)
+                for form in forms_of(canon) | {word, canon}:
+                    f = fold(form)
+                    out.setdefault(f, key)  # the first language to claim a form keeps it
+        print(f"{lang}: {len(out) - before} forms", file=sys.stderr)
+    # a lemma always maps to itself, whatever another language's form made of it
+    for key in set(out.values()):
+        out[key] = key
+    return {**_compress(out), "cldr": cldr}
+
+
+def _compress(forms: dict[str, str]) -> dict[str, Any]:
+    by_lemma: dict[str, set[str]] = {}
+    for form, lem in forms.items():
+        by_lemma.setdefault(lem, set()).add(form)
+    stems: dict[str, list[list[str]]] = {}
+    whole: dict[str, str] = {}
+    for lem, group in by_lemma.items():
+        stem = os.path.commonprefix(sorted(group))  # noqa: RUF071 (a prefix of characters is what is wanted)
+        if len(stem) < MIN_STEM:
+            whole.update((f, lem) for f in group if f != lem)
+            continue
+        ends = "|".join(sorted(f[len(stem):] for f in group))
+        stems.setdefault(stem, []).append([lem, ends])
+    # a stem shared by several lemmas: the one with more forms first (names before their rare homographs)
+    for entries in stems.values():
+        entries.sort(key=lambda e: -e[1].count("|"))
+    return {"stems": stems, "whole": whole}
+
+
+def main() -> None:
+    from pathlib import Path
+
+    forms = build()
+    path = Path(__file__).with_name(FORMS_FILE)
+    data = json.dumps(forms, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    path.write_bytes(gzip.compress(data, mtime=0))
+    print(f"{path}: {len(forms['stems'])} stems, {len(forms['whole'])} whole forms, "
+          f"{path.stat().st_size // 1024} KB", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

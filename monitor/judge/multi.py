@@ -1,0 +1,207 @@
+"""Reading a story in any of 26 languages: which member states it names, where, and next to which concepts.
+
+The rule engine (``engine.py``) reads English, French, German, Italian, Spanish and Polish clause by clause. Real
+coverage comes in two dozen more languages and inflects names the rules' lists never see. This module is the
+breadth that complements that depth: every token is reduced to its lemma through the shipped forms table
+(``forms.py``), then matched against the member states (CLDR names in every language, capitals, leaders in Latin,
+Cyrillic and Greek script, demonyms next to a government noun), Russia's names, and the concepts of
+``multilingual.yaml`` (sanctions, talks, vetoes, expulsions, support, opposition, negation, conditions, ...).
+What a mention means is left to the learned decider (``decider.py``), which reads these facts in every language
+the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from monitor.judge.actors import EU27, Actors, Mention
+from monitor.judge.forms import cldr_names, lemma, lemmas, vocabulary
+from monitor.judge.forms import tables as forms_tables
+from monitor.judge.lexicon import PhraseIndex, Token, fold, tokenize
+
+CONCEPTS = ("sanction", "talks", "peace", "block", "expel", "diplomat", "phone", "support", "oppose", "criticise",
+            "negation", "condition", "contrast", "say", "lift", "toughen", "energy", "offtopic", "third", "group",
+            "nocomment")
+# Word endings that make a capital a place, in languages that put the locative in a suffix ("Budapesten",
+# "Helsingissä", "Tallinnas", "Vilniuje", "Rīgā"); prepositions do it elsewhere (``locatives``).
+VENUE_ENDINGS = {"hu": ("ban", "ben", "on", "en", "ön", "n"), "fi": ("ssa", "ssä", "lla", "llä"),
+                 "et": ("s",), "lt": ("je", "e"), "lv": ("ā",)}
+
+
+@dataclass(frozen=True, slots=True)
+class StateMention:
+    codes: tuple[str, ...]
+    kind: str  # name | capital | leader | demonym | people | group
+    start: int
+    end: int
+    venue: bool  # after a locative word or in a locative case: a place, not an actor
+    possessive: bool
+    addressee: bool  # after "told", "urged", "called on": spoken to
+    eligible: bool  # the rule engine's actor reading (English and the five rule languages), else True
+
+
+@dataclass
+class Read:
+    """One sentence (or the headline, ``index`` 0) as the decider sees it."""
+
+    index: int
+    text: str
+    tokens: list[Token]
+    lemmas: list[str]
+    states: list[StateMention]
+    russia: list[int]
+    concepts: list[tuple[str, int, int]]
+    eu: int
+    war: int
+
+
+class Reader:
+    """Built once per process: indexes compile in ~0.2 s."""
+
+    def __init__(self, actors: Actors):
+        vocab = vocabulary()
+        self.actors = actors
+        self.states: PhraseIndex[tuple[tuple[str, ...], str]] = PhraseIndex()
+        languages = list(vocab["languages"])
+        for lang in languages:
+            for code, name in cldr_names(lang, EU27).items():
+                self._add(self.states, name, ((code,), "name"), cap=True)
+        for key, kind in (("capitals", "capital"), ("leaders", "leader"), ("demonyms", "demonym")):
+            for code, phrases in (vocab.get(key) or {}).items():
+                for phrase in phrases or ():
+                    self._add(self.states, str(phrase), ((code,), kind), cap=kind != "demonym")
+        # Russia's names are proper nouns, read in every language; the concepts are common words, read only in
+        # the story's own language (folded, Polish "aż" is Hungarian "az", Croatian "rat" English "rat").
+        self.russia: PhraseIndex[tuple[str, str]] = PhraseIndex()
+        for lang in languages:
+            for name in cldr_names(lang, ("RU",)).values():
+                self._add(self.russia, name, ("russia", ""), cap=False)
+        for phrases in (vocab.get("russia") or {}).values():
+            for phrase in phrases or ():
+                self._add(self.russia, str(phrase), ("russia", ""))
+        self._vocab = vocab
+        self._languages = frozenset(languages)
+        self.by_lang: dict[str, PhraseIndex[tuple[str, str]]] = {}  # built on first use: a worker that only
+        # ever sees English news never holds the other 25 languages' concepts
+        self.government = frozenset(lemma(t.norm) for phrases in (vocab.get("government_nouns") or {}).values()
+                                    for p in phrases or () for t in tokenize(str(p)))
+        self.locatives = {lang: frozenset(fold(str(w)) for w in words or ())
+                          for lang, words in (vocab.get("locatives") or {}).items()}
+        self._russia_re = _russia_pattern(vocab, languages)
+
+    def mentions_russia(self, text: str) -> bool:
+        """The fast path's question in every language and case form ("Oroszországgal", "Венгрии" aside)."""
+        return bool(self._russia_re.search(_fold_text(text[:4000])))
+
+    @staticmethod
+    def _add(index: PhraseIndex[Any], phrase: str, payload: Any, cap: bool = False) -> None:
+        seq = [_escape(t) for t in lemmas(phrase)]
+        if seq and all(seq):
+            index.add(" ".join(seq), payload, cap)
+
+    def read(self, index: int, text: str, lang: str, tokens: list[Token] | None = None,
+             rule_mentions: list[Mention] | None = None) -> Read:
+        tokens = tokens if tokens is not None else tokenize(text)
+        lemmatised = [Token(lemma(t.norm), t.start, t.end, t.cap) for t in tokens]
+        lems = [t.norm for t in lemmatised]
+        states: list[StateMention] = []
+        taken: set[int] = set()
+        # The rule engine's own reading first where it has one (it knows venues, owners and addressees).
+        for m in rule_mentions if rule_mentions is not None else self.actors.find(tokens, text):
+            if not m.codes:
+                continue
+            states.append(StateMention(m.codes, m.kind, m.start, m.end, m.venue, m.possessive, m.addressee,
+                                       m.eligible))
+            taken.update(range(m.start, m.end))
+        locatives = self.locatives.get(lang, frozenset()) | self.locatives.get("en", frozenset())
+        endings = VENUE_ENDINGS.get(lang, ())
+        for m in self.states.matches(lemmatised):
+            if taken.intersection(range(m.start, m.end)):
+                continue
+            codes, kind = m.payload
+            if kind == "demonym" and not self._governs(lems, m.start, m.end):
+                continue  # "венгерский газ", "maďarské víno": an origin, not the government
+            prev = tokens[m.start - 1].norm if m.start > 0 else ""
+            surface = tokens[m.end - 1].norm
+            venue = prev in locatives or (kind in ("capital", "name") and surface != lems[m.end - 1]
+                                          and surface.endswith(endings) and len(endings) > 0
+                                          and lang in VENUE_ENDINGS)
+            states.append(StateMention(codes, kind, m.start, m.end, venue, False, False, True))
+            taken.update(range(m.start, m.end))
+        states.sort(key=lambda s: s.start)
+        russia: list[int] = []
+        concepts: list[tuple[str, int, int]] = []
+        eu = war = 0
+        matches = self.russia.matches(lemmatised)
+        taken_ru = {i for m in matches for i in range(m.start, m.end)}
+        words = self._concepts(lang if lang in self._languages else "en")
+        matches += [m for m in words.matches(lemmatised) if m.start not in taken_ru]
+        for m in matches:
+            key, concept = m.payload
+            if key == "russia":
+                russia.append(m.start)
+            elif key == "eu":
+                eu += 1
+            elif key == "war":
+                war += 1
+            else:
+                concepts.append((concept, m.start, m.end))
+        return Read(index, text, tokens, lems, states, russia, concepts, eu, war)
+
+    def _concepts(self, lang: str) -> PhraseIndex[tuple[str, str]]:
+        index = self.by_lang.get(lang)
+        if index is None:
+            index = PhraseIndex()
+            vocab = self._vocab
+            for key in ("eu", "war"):
+                for phrase in (vocab.get(key) or {}).get(lang) or ():
+                    self._add(index, str(phrase), (key, ""))
+            concepts = vocab.get("concepts") or {}
+            for concept in CONCEPTS:
+                for phrase in (concepts.get(concept) or {}).get(lang) or ():
+                    self._add(index, str(phrase), ("concept", concept))
+            self.by_lang[lang] = index
+        return index
+
+    def _governs(self, lems: list[str], start: int, end: int) -> bool:
+        """A government noun right after the adjective ("magyar kormány") or right before it, where the
+        language puts adjectives after the noun ("Governo português", "le ministre letton")."""
+        return any(w in self.government for w in lems[end : end + 3]) or any(
+            w in self.government for w in lems[max(0, start - 2) : start])
+
+
+def _fold_text(text: str) -> str:
+    """``fold`` for a whole text at once (``fold`` caches per token)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ł", "l").replace("ø", "o")
+
+
+def _russia_pattern(vocab: dict[str, Any], languages: list[str]) -> re.Pattern[str]:
+    """Every stem and form the forms table has for Russia's names, as one regular expression over folded text."""
+    names = {fold(str(p)) for phrases in (vocab.get("russia") or {}).values() for p in phrases or ()
+             if " " not in str(p)}
+    names |= {fold(n) for lang in languages for n in cldr_names(lang, ("RU",)).values() if " " not in n}
+    lems = {lemma(n) for n in names}
+    stems, whole = forms_tables()
+    alternatives = set(names) | lems
+    alternatives |= {stem for stem, entries in stems.items() if any(lem in lems for lem, _ in entries)}
+    alternatives |= {form for form, lem in whole.items() if lem in lems}
+    alternatives = {a for a in alternatives if len(a) >= 3}
+    body = "|".join(re.escape(a) for a in sorted(alternatives, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{body})\w*")
+
+
+def _escape(token: str) -> str:
+    """A lemma as a literal token in the phrase syntax (which gives meaning to ``~``, ``?``, ``|`` and ``_3``)."""
+    if token.startswith("_") or any(c in token for c in "~?|()"):
+        return ""
+    return token
+
+
+@lru_cache(maxsize=4)
+def reader_for(actors: Actors) -> Reader:
+    return Reader(actors)
