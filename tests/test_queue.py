@@ -86,7 +86,8 @@ def broker(request: pytest.FixtureRequest) -> Iterator[str]:
 
 def test_polls_pages_and_digests_run_on_workers(tmp_path: Path, feed_server: FeedServer, db: str, broker: str,
                                                 daemons: list[Daemon], workers: list[Worker]) -> None:
-    from tests.test_pages import VISIT, article as page_html
+    from tests.test_pages import VISIT
+    from tests.test_pages import article as page_html
 
     article = page_html("Orbán travels to Moscow", VISIT)
     page = feed_server.route("/news/orban", lambda req, conn: response(conn, 200, article,
