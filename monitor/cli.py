@@ -494,7 +494,7 @@ def feeds(click_ctx: click.Context) -> None:
     now = datetime.now(UTC)
     queued = settings.queue is not None  # workers poll: say which one polled each feed last
     cols = [ui.Col("FEED"), ui.Col("STATUS"), ui.Col("LAST SUCCESS"), ui.Col("FAILS", right=True),
-            ui.Col("NEXT POLL"), ui.Col("ARTICLES", right=True), ui.Col("PAGES read/robots/failed", right=True),
+            ui.Col("NEXT POLL"), ui.Col("ARTICLES", right=True), ui.Col("PAGES", right=True),
             *([ui.Col("POLLED BY")] if queued else []), ui.Col("LAST ERROR", wrap=True)]
     rows: list[tuple[ui.Cell, ...]] = []
     for f in settings.feeds:
@@ -520,6 +520,8 @@ def feeds(click_ctx: click.Context) -> None:
             ui.Styled(_error_words(error), ui.BAD if st.last_status == "error" else ui.WARN),
         ))
     ui.table(cols, rows)
+    if page_counts:
+        click.echo("PAGES: article pages read / disallowed by robots.txt / not read (failed, walls, too short)")
     failing = sum(1 for f in settings.feeds if (st := states.get(f.name)) and st.consecutive_failures)
     click.echo("")
     ui.echo([ui.Styled(ui.plural(len(settings.feeds), "feed") + ", "),

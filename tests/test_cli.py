@@ -177,7 +177,7 @@ def test_feeds_table(env: Env) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.rstrip().splitlines()
     assert lines[0].split() == ["FEED", "STATUS", "LAST", "SUCCESS", "FAILS", "NEXT", "POLL", "ARTICLES", "PAGES",
-                                "read/robots/failed", "LAST", "ERROR"]
+                                "LAST", "ERROR"]
     rows = {line.split("  ")[0]: re.split(r"\s{2,}", line.strip()) for line in lines[1:5]}
     assert rows["Alpha"][:6] == ["Alpha", "ok", rows["Alpha"][2], "0", rows["Alpha"][4], "3"]
     assert re.fullmatch(r"\d+s ago", rows["Alpha"][2])

@@ -5,6 +5,7 @@ under two links, and a feed cycle that never waits for pages."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -358,3 +359,14 @@ def test_the_daemon_fetches_pages_beside_polling_and_counts_them(tmp_path, feed_
     code, text = http_get(f"http://127.0.0.1:{port}/metrics")
     assert code == 200 and 'monitor_pages_total{outcome="ok"} 1.0' in text
     assert daemon.stop()[0] == 0
+
+
+def test_poll_on_a_terminal_counts_pages_in_the_live_display(tmp_path, feed_server: FeedServer) -> None:
+    from tests.support.terminal import run_in_terminal, visible
+
+    config, _db = _config(tmp_path, feed_server)
+    code, out = run_in_terminal("--config", str(config), "poll", cwd=tmp_path, columns=160)
+    assert code == 0, out
+    seen = visible(out)
+    assert re.search(r"pages .*1/1 pages 1 read · 0 kept feed text · 1 stance", seen), seen
+    assert "1 article page: 1 read" in seen
