@@ -7,11 +7,11 @@ Two figures, in one run:
   served by the loopback server of ``_loopback.py`` over 50 addresses. The pages are queued as the poll queues
   them (``pending`` rows) and the pipeline's page workers fetch, extract (trafilatura, in the two parser worker
   processes) and store them: pages per second, and extraction time per page measured alone in this process.
-* **What the page is worth to the judge.** The real-news development items of ``../shared/realnews`` (outside
-  this repository, read in place; the blind part stays out, as everywhere but at the end of a work): each is a
-  headline and one to five sentences of a story. As a headline-only feed item, the judge sees the headline; with
-  the page, it sees the headline and the article's text extracted from an HTML page built around those sentences
-  (with the same boilerplate as above). Reported: macro-F1 and relevance F1 of both readings.
+* **What the page is worth to the judge.** The real-news items of ``../shared/realnews`` (outside this
+  repository, read in place), the blind part (which the decider never trained on) and the dev part separately:
+  each is a headline and one to five sentences of a story. As a headline-only feed item, the judge sees the
+  headline; with the page, it sees the headline and the article's text extracted from an HTML page built around
+  those sentences (with the same boilerplate as above). Reported: macro-F1, relevance F1 and actor F1 of both.
 """
 
 from __future__ import annotations
@@ -136,8 +136,11 @@ def throughput(n: int, hosts: int, workers: int) -> dict[str, object]:
             "extract_ms_p90": round(sorted(times)[int(len(times) * 0.9)] * 1000, 1)}
 
 
-def judge_value() -> dict[str, object]:
-    """Headline alone against headline + the article's text extracted from its page, on the real dev items."""
+def judge_value(blind: bool) -> dict[str, object]:
+    """Headline alone against headline + the article's text extracted from its page, on the real items of one
+    part of the split: the blind part (the decider never trained on it: the honest figures) or the dev part."""
+    from dataclasses import replace
+
     from monitor.extract import extract_page
     from monitor.judge import judges_for
     from monitor.judge.evaluate import evaluate, load_items
@@ -146,20 +149,25 @@ def judge_value() -> dict[str, object]:
     rng = random.Random(3)
     judge = judges_for().primary
     headline_only, with_page = [], []
+    extracted_ok = 0
     for path in shared_files():
         for item in load_items(path):
-            if is_blind(item.id) or not item.title:
+            if is_blind(item.id) != blind or not item.title:
                 continue
             sentences = [s for s in item.text.replace("\n", " ").split(". ") if s.strip()]
-            paragraphs = [s if s.endswith((".", "!", "?", "»", "\"")) else s + "." for s in sentences]
+            paragraphs = [s if s.endswith((".", "!", "?", "»", '"')) else s + "." for s in sentences]
             body = page(rng, item.title, paragraphs, item.lang or "en")
             extracted = extract_page(body, f"https://news.example/{item.id}", "text/html")
-            headline_only.append(item.with_text(""))
-            with_page.append(item.with_text(extracted.text if extracted.ok else item.text))
+            extracted_ok += extracted.ok
+            headline_only.append(replace(item, text=""))
+            # A page too short to count as the article (a one-sentence excerpt) keeps the feed's reading too.
+            with_page.append(replace(item, text=extracted.text) if extracted.ok else replace(item, text=""))
     a, b = evaluate(headline_only, judge), evaluate(with_page, judge)
-    return {"items": len(with_page), "headline_only": {"macro_f1": round(a.macro_f1, 3),
-                                                      "relevance_f1": round(a.relevance.f1, 3)},
-            "with_page": {"macro_f1": round(b.macro_f1, 3), "relevance_f1": round(b.relevance.f1, 3)}}
+    return {"items": len(with_page), "pages_read": extracted_ok,
+            "headline_only": {"macro_f1": round(a.macro_f1, 3), "relevance_f1": round(a.relevance["f1"], 3),
+                              "actor_f1": round(a.actors.get("f1", 0.0), 3)},
+            "with_page": {"macro_f1": round(b.macro_f1, 3), "relevance_f1": round(b.relevance["f1"], 3),
+                          "actor_f1": round(b.actors.get("f1", 0.0), 3)}}
 
 
 def main() -> None:
@@ -170,18 +178,21 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     t = throughput(args.pages, args.hosts, args.workers)
-    j = judge_value()
+    parts = {"blind": judge_value(blind=True), "dev (trained on)": judge_value(blind=False)}
     if args.json:
-        print(json.dumps({"throughput": t, "judge": j}))
+        print(json.dumps({"throughput": t, "judge": parts}))
         return
     kb = t["page_kb_min_median_max"]
     print(f"{t['pages']:,} article pages of {kb[0]}–{kb[2]} KB (median {kb[1]} KB) on loopback, {args.workers} "
           f"worker processes: {t['seconds']} s = {t['pages_per_second']} pages/s fetched, extracted and stored "
           f"({t['statuses']})")
     print(f"extraction alone: median {t['extract_ms_median']} ms per page, 90th percentile {t['extract_ms_p90']} ms")
-    print(f"judge on {j['items']} real dev items (headline as the feed's only text): macro-F1 "
-          f"{j['headline_only']['macro_f1']} / relevance F1 {j['headline_only']['relevance_f1']} from the "
-          f"headline alone; {j['with_page']['macro_f1']} / {j['with_page']['relevance_f1']} with the page")
+    for part, j in parts.items():
+        h, w = j["headline_only"], j["with_page"]
+        print(f"judge, {part}: {j['items']} real items given as a headline-only feed ({j['pages_read']} pages long "
+              f"enough to count as the article): macro-F1 {h['macro_f1']}, relevance F1 {h['relevance_f1']}, actor "
+              f"F1 {h['actor_f1']} from the headline alone; {w['macro_f1']}, {w['relevance_f1']}, {w['actor_f1']} "
+              "with the page")
 
 
 if __name__ == "__main__":
