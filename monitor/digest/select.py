@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
+from operator import attrgetter
 from urllib.parse import urlsplit
 
 from monitor.digest.stories import Item, group
@@ -313,13 +315,19 @@ class _Group:
         """The copy that represents the story: most states, then most relevant, then earliest."""
         return min(self.members, key=lambda a: (-len(a.stances), -(a.relevance or 0.0), a.published, a.id))
 
-    @property
+    @cached_property
     def outlets(self) -> list[tuple[str, str | None]]:
         seen: dict[str, str | None] = {}
         for a in sorted(self.members, key=lambda a: (a.first_seen, a.id)):
             for feed in a.feeds or ("unknown feed",):
                 seen.setdefault(feed, a.url)
         return list(seen.items())
+
+    @cached_property
+    def rank(self) -> tuple[float, ...]:
+        """Widest coverage first, then most states, then most relevant, then newest."""
+        return (-len(self.outlets), -len(self.stances), -max((a.relevance or 0.0) for a in self.members),
+                -max(a.published.timestamp() for a in self.members))
 
 
 def _filtered(a: ArticleRecord, countries: tuple[str, ...], min_confidence: float) -> ArticleRecord:
@@ -338,6 +346,10 @@ def _groups(articles: Sequence[ArticleRecord], covered: Sequence[CoveredArticle]
         if members[-1] >= n:  # a copy of something the previous digest already carried (members are in order)
             continue
         arts = tuple(articles[i] for i in members)
+        if len(arts) == 1:  # most stories have one copy: nothing to merge
+            only = arts[0]
+            out.append(_Group(arts, {st.country: (st, only) for st in only.stances}))
+            continue
         per_state: dict[str, list[tuple[Stance, ArticleRecord]]] = {}
         for a in arts:
             for st in a.stances:
@@ -357,7 +369,7 @@ def _facts(groups: Sequence[_Group]) -> list[StanceFact]:
     facts = [StanceFact(article_id=a.id, country=code, stance=st.stance, confidence=st.confidence,
                         evidence=st.evidence, cues=st.cues, title=a.title, url=a.url, published=a.published)
              for g in groups for code, (st, a) in g.stances.items()]
-    facts.sort(key=lambda f: (f.published, f.article_id), reverse=True)
+    facts.sort(key=attrgetter("published", "article_id"), reverse=True)
     return facts
 
 
@@ -416,9 +428,7 @@ def build(inp: DigestInput, layout: TileLayout) -> DigestData:
     if countries:
         legend_keys.append("not_followed")
 
-    ranked = sorted(groups, key=lambda g: (-len(g.outlets), -len(g.stances),
-                                           -max((a.relevance or 0.0) for a in g.members),
-                                           -max(a.published.timestamp() for a in g.members)))
+    ranked = sorted(groups, key=attrgetter("rank"))
     stories = tuple(_story(g) for g in ranked[: inp.max_stories])
 
     failing = tuple(

@@ -66,7 +66,7 @@ def fingerprint(title: str) -> str:
 
 
 def words(key: str) -> frozenset[str]:
-    return frozenset(w for w in key.split() if w not in FILLER)
+    return frozenset(key.split()) - FILLER
 
 
 class _Sets:
@@ -149,8 +149,8 @@ def _candidates(signatures: np.ndarray, sizes: np.ndarray, similarity: float) ->
 
     Rows that agree on one band are candidates; pairs whose sizes alone rule the threshold out, or whose
     signatures agree on clearly fewer positions than the threshold asks (the share of agreeing MinHash values
-    estimates Jaccard; 0.2 below it is more than six standard deviations at 160 values) are dropped here, all in
-    NumPy, so that Python only checks the few pairs that may really be copies."""
+    estimates Jaccard; 0.2 below it is about five standard deviations at 96 values) are dropped here, all in
+    NumPy, so that only the few pairs that may really be copies get the exact check."""
     n = signatures.shape[0]
     found: list[np.ndarray] = []
     large: list[np.ndarray] = []
@@ -162,10 +162,16 @@ def _candidates(signatures: np.ndarray, sizes: np.ndarray, similarity: float) ->
         ordered = keys[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
         lengths = np.diff(np.r_[starts, n])
-        for length in np.unique(lengths[(lengths > 1) & (lengths <= SMALL_BUCKET)]):
-            first, second = np.triu_indices(int(length), 1)
-            base = starts[lengths == length][:, None]
-            found.append(np.stack([order[base + first].ravel(), order[base + second].ravel()], axis=1))
+        small = (lengths > 1) & (lengths <= SMALL_BUCKET)
+        if small.any():
+            # Every pair inside every small bucket at once: each position is paired with the positions after it
+            # up to its bucket's end (no Python loop over buckets).
+            ends = np.repeat(starts + lengths, lengths)[np.repeat(small, lengths)]
+            position = np.flatnonzero(np.repeat(small, lengths))
+            partners = ends - position - 1
+            first = np.repeat(position, partners)
+            offset = np.arange(len(first)) - np.repeat(np.cumsum(partners) - partners, partners)
+            found.append(np.stack([order[first], order[first + 1 + offset]], axis=1))
         large.extend(order[start:start + length] for start, length in zip(starts, lengths, strict=True)
                      if length > SMALL_BUCKET)
     if not found:
@@ -178,12 +184,16 @@ def _candidates(signatures: np.ndarray, sizes: np.ndarray, similarity: float) ->
     small, big = np.minimum(sizes[pairs[:, 0]], sizes[pairs[:, 1]]), np.maximum(sizes[pairs[:, 0]],
                                                                                     sizes[pairs[:, 1]])
     pairs = pairs[small >= similarity * big]
-    keep = np.zeros(len(pairs), dtype=bool)
-    for at in range(0, len(pairs), 100_000):
-        part = pairs[at:at + 100_000]
-        agree = (signatures[part[:, 0]] == signatures[part[:, 1]]).mean(axis=1)
-        keep[at:at + 100_000] = agree >= similarity - 0.2
-    return pairs[keep], large
+    # Two passes over the signatures: a third of the values first, with a wider margin (0.3, over four standard
+    # deviations at 32 values), which rules out nearly every pair at a third of the cost; then all of them.
+    for columns, margin in ((slice(0, 32), 0.3), (slice(None), 0.2)):
+        keep = np.zeros(len(pairs), dtype=bool)
+        for at in range(0, len(pairs), 200_000):
+            part = pairs[at:at + 200_000]
+            agree = (signatures[part[:, 0], columns] == signatures[part[:, 1], columns]).mean(axis=1)
+            keep[at:at + 200_000] = agree >= similarity - margin
+        pairs = pairs[keep]
+    return pairs, large
 
 
 def group(items: Sequence[Item], similarity: float = SIMILARITY, max_gap: timedelta = MAX_GAP) -> list[list[int]]:
