@@ -222,6 +222,90 @@ class Server:
         return out
 
 
+class Nginx:
+    """The same resources served by nginx (Debian's ``nginx-light``), one worker process, from files on disk: a
+    production web server as the other end, so that what is measured is the client. ETag and Last-Modified are
+    nginx's own (from the files), and it answers 304 to a matching conditional GET as any static site does.
+    Same interface as ``Server``."""
+
+    def __init__(self, factory: Callable[..., dict[str, Resource]], args: tuple[Any, ...], hosts: list[str],
+                 with_gzip: bool = False):
+        import shutil
+        import tempfile
+
+        if shutil.which("nginx") is None:
+            raise RuntimeError("nginx is not installed (Debian: apt-get install nginx-light)")
+        self.hosts = hosts
+        self.factory, self.args, self.with_gzip = factory, args, with_gzip
+        self.root = tempfile.mkdtemp(prefix="monitor-bench-nginx-")
+        os.chmod(self.root, 0o755)  # nginx's worker drops root for an unprivileged user, which must read the files
+        self.port = 0
+        self.process: Any = None
+
+    def __enter__(self) -> Nginx:
+        import subprocess
+
+        for path, res in self.factory(*self.args).items():
+            target = os.path.join(self.root, "www", path.lstrip("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(res.body)
+        with socket.socket() as probe:
+            probe.bind((self.hosts[0], 0))
+            self.port = probe.getsockname()[1]
+        listen = "\n".join(f"    listen {h}:{self.port} backlog=4096;" for h in self.hosts)
+        gzip = "gzip on; gzip_types application/rss+xml; gzip_min_length 1000;" if self.with_gzip else "gzip off;"
+        conf = f"""worker_processes 1;
+pid {self.root}/nginx.pid;
+error_log {self.root}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  sendfile on;
+  keepalive_requests 100000;
+  types {{ application/rss+xml xml; }}
+  default_type application/octet-stream;
+  client_body_temp_path {self.root}/tmp; proxy_temp_path {self.root}/tmp; fastcgi_temp_path {self.root}/tmp;
+  uwsgi_temp_path {self.root}/tmp; scgi_temp_path {self.root}/tmp;
+  {gzip}
+  server {{
+{listen}
+    root {self.root}/www;
+    location / {{ add_header Cache-Control "max-age=60"; charset utf-8; charset_types application/rss+xml; }}
+  }}
+}}
+"""
+        os.makedirs(os.path.join(self.root, "tmp"), exist_ok=True)
+        with open(os.path.join(self.root, "nginx.conf"), "w") as f:
+            f.write(conf)
+        self.process = subprocess.Popen(["nginx", "-p", self.root, "-c", os.path.join(self.root, "nginx.conf"),
+                                         "-g", "daemon off;"], stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with socket.create_connection((self.hosts[0], self.port), timeout=0.2):
+                    return self
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"nginx did not start: {self.process.stderr.read().decode()[:500]}") from None
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start listening")
+
+    def __exit__(self, *exc: object) -> None:
+        import shutil
+
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def url(self, index: int, path: str) -> str:
+        return f"http://{self.hosts[index % len(self.hosts)]}:{self.port}{path}"
+
+    def stats(self, reset: bool = False) -> dict[str, int]:
+        return {}  # nginx keeps no per-status counts without its status module; the clients report theirs
+
+
 def loopback_hosts(count: int) -> list[str]:
     """127.0.0.1 ... 127.0.0.count (at most 254; Linux routes the whole of 127/8 to lo)."""
     return [f"127.0.0.{i}" for i in range(1, max(1, min(count, 254)) + 1)]

@@ -42,7 +42,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _loopback import Resource, Server, TreeSampler, loopback_hosts, wait_child
+from _loopback import Nginx, Resource, Server, TreeSampler, loopback_hosts, wait_child
 
 TARGET_RATIO = 1.5
 TARGET_WARM_S = 3.0
@@ -365,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="floor's requests in flight [the monitor's http.concurrency default, 50]")
     ap.add_argument("--workers", type=int, default=None, help="monitor parser processes [one per core]")
     ap.add_argument("--gzip", action="store_true", help="serve gzip to clients that accept it")
+    ap.add_argument("--server", choices=["python", "nginx"], default="python",
+                    help="what serves the feeds: the loopback server of _loopback.py, or nginx [python]")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--skip-floor", action="store_true", help="time only the monitor")
     ap.add_argument("--skip-ingest-only", action="store_true",
@@ -383,7 +385,8 @@ def main(argv: list[str] | None = None) -> int:
 
     say(f"bench: generating and serving {args.feeds} feeds x {args.items} items on {len(hosts)} loopback addresses")
     t0 = time.perf_counter()
-    with Server(bench_resources, (args.feeds, args.items, args.seed), hosts, args.gzip) as server:
+    serving = Nginx if args.server == "nginx" else Server
+    with serving(bench_resources, (args.feeds, args.items, args.seed), hosts, args.gzip) as server:
         urls = [server.url(i, feed_path(i)) for i in range(args.feeds)]
         say(f"bench: server ready on port {server.port} in {time.perf_counter() - t0:.1f}s")
         floor: dict[str, Any] = {}

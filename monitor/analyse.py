@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from monitor.extract import PageText, extract_page
 from monitor.judge import Judgement, judges_for
-from monitor.judge.candidates import worth_reading
 from monitor.parse import ParsedFeed, parse_feed
 from monitor.procs import watch_parent
 
@@ -35,7 +34,7 @@ def process_document(body: bytes, headers: dict[str, str], base_url: str, langua
     judges = judges_for(topics, actors)
     judgements = {e.guid: judges.judge(e.title, e.text, lang=e.language) for e in parsed.entries}
     readable = frozenset(e.guid for e in parsed.entries
-                         if judgements[e.guid][0].relevant or worth_reading(judges.primary, e.title, e.text))
+                         if judgements[e.guid][0].relevant or judgements[e.guid][0].named)
     return Analysed(parsed, judgements, readable)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +69,9 @@ class Judgement:
     topic: str = ""
     version: str = ""
     evidence: tuple[Evidence, ...] = field(default=(), repr=False)
+    # Touches the topic and names a member state that could hold a stance: worth reading the whole article
+    # when the feed gave only a teaser (monitor/pages.py), even if not relevant on the teaser alone.
+    named: bool = False
 
     def stance_of(self, country: str) -> Stance | None:
         return next((s for s in self.stances if s.country == country), None)
@@ -201,12 +204,13 @@ class Judge:
         if front is None:
             return Judgement(False, 0.02, (), self.topic.name, self.version)
         title, body, sentences, evidence, score = front
+        named = any(m.eligible and not m.venue for s in sentences for m in s.mentions)
         if self.decider is not None:
-            return self._decide(title, body, sentences, evidence, score, lang, keep_evidence)
+            return replace(self._decide(title, body, sentences, evidence, score, lang, keep_evidence), named=named)
         relevant = score >= 0.5
         stances = _aggregate(evidence) if relevant else ()
         kept = tuple(evidence) if relevant and keep_evidence else ()
-        return Judgement(relevant, score, stances, self.topic.name, self.version, kept)
+        return Judgement(relevant, score, stances, self.topic.name, self.version, kept, named)
 
     def _front(self, title: str, text: str
                ) -> tuple[str, str, list[_Sentence], list[Evidence], float] | None:

@@ -37,8 +37,18 @@ def fold(token: str) -> str:
     lowered = token.lower().replace("’", "'")
     if lowered.isascii():
         return lowered
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ł", "l").replace("ø", "o")
+    return strip_marks(lowered)
+
+
+# The combining marks NFKD leaves behind for the Latin, Greek and Cyrillic scripts of the languages read here
+# (accents, cedillas, ogoneks, carons, breves, the Greek tonos): removed by one regular expression, in C,
+# rather than by a Python test of every character of a text.
+_MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def strip_marks(text: str) -> str:
+    """Diacritics off (``ł`` and ``ø``, which do not decompose, too): the folded form every lookup uses."""
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).replace("ł", "l").replace("ø", "o")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ the same way.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,7 +20,7 @@ from typing import Any
 from monitor.judge.actors import EU27, Actors, Mention
 from monitor.judge.forms import cldr_names, lemma, lemmas, vocabulary
 from monitor.judge.forms import tables as forms_tables
-from monitor.judge.lexicon import PhraseIndex, Token, fold, tokenize
+from monitor.judge.lexicon import PhraseIndex, Token, fold, strip_marks, tokenize
 
 CONCEPTS = ("sanction", "talks", "peace", "block", "expel", "diplomat", "phone", "support", "oppose", "criticise",
             "negation", "condition", "contrast", "say", "lift", "toughen", "energy", "offtopic", "third", "group",
@@ -176,8 +175,7 @@ class Reader:
 
 def _fold_text(text: str) -> str:
     """``fold`` for a whole text at once (``fold`` caches per token)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ł", "l").replace("ø", "o")
+    return strip_marks(text.lower())
 
 
 def _russia_pattern(vocab: dict[str, Any], languages: list[str]) -> re.Pattern[str]:
