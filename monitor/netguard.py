@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
-import httpx
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -193,19 +192,4 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self.inner.sleep(seconds)
 
 
-class GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport with its connection pool rebuilt on a ``GuardedBackend``. httpx takes no network backend
-    of its own, so the pool (``_pool``, which ``handle_async_request`` uses) is replaced with one made through
-    httpcore's public constructor and the same settings."""
-
-    def __init__(self, policy: AddressPolicy, limits: httpx.Limits):
-        super().__init__(limits=limits)
-        self.backend = GuardedBackend(policy)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
-            http1=True, http2=False, network_backend=self.backend)
-
-
-__all__ = ["AddressPolicy", "BlockedAddress", "GuardedBackend", "GuardedTransport", "describe", "non_public",
-           "resolve"]
+__all__ = ["AddressPolicy", "BlockedAddress", "GuardedBackend", "describe", "non_public", "resolve"]

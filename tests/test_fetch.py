@@ -543,3 +543,66 @@ def test_a_public_host_outside_the_config_is_reached(feed_server: FeedServer, tm
         result = fetch(url)
         assert result.outcome == "ok", result.error
         assert result.body == BODY and result.final_url == f"{base}/feed.xml"
+
+
+# ------------------------------------------------------------------------------------------------ keep-alive
+
+
+def test_connections_are_kept_alive_across_304s_and_redirects() -> None:
+    """Polls of one host reuse one connection: a 304's (empty) response and a redirect's are read to their end, so
+    the pool may keep the connection (an unread response cost it, and every warm poll a TCP handshake)."""
+    import http.server
+    import socketserver
+
+    connections: list[int] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # persistent connections
+
+        def setup(self) -> None:
+            super().setup()
+            connections.append(1)
+
+        def do_GET(self) -> None:
+            if self.path == "/old":
+                self.send_response(302)
+                self.send_header("Location", "/feed")
+                self.send_header("Content-Length", "3")
+                self.end_headers()
+                self.wfile.write(b"see")
+                return
+            if self.headers.get("If-None-Match") == '"v1"':
+                self.send_response(304)
+                self.send_header("ETag", '"v1"')
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", '"v1"')
+            self.send_header("Content-Length", str(len(BODY)))
+            self.end_headers()
+            self.wfile.write(BODY)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+
+        async def go() -> list[FetchResult]:
+            async with Fetcher(SETTINGS, LOOPBACK) as fetcher:
+                out = [await fetcher.fetch(FetchRequest(f"{base}/old"))]
+                for _ in range(4):
+                    out.append(await fetcher.fetch(FetchRequest(f"{base}/feed", etag='"v1"')))
+                return out
+
+        results = asyncio.run(go())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [r.outcome for r in results] == ["ok", "not_modified", "not_modified", "not_modified", "not_modified"]
+    assert len(connections) == 1
