@@ -400,9 +400,11 @@ def run(ctx: Context, http: tuple[str, int] | None) -> None:
 @click.option("--http", "http", metavar="HOST:PORT", callback=_listen,
               help="Serve /metrics (Prometheus) for this worker's processes here, e.g. 0.0.0.0:9101.")
 @click.option("--name", "node", metavar="NAME", default=None, help="Celery node name [default: monitor@HOSTNAME].")
+@click.option("--pool", type=click.Choice(["prefork", "threads"]), default="prefork", show_default=True,
+              help="Processes (one per core: parsing and judging) or threads (many slow publishers at once).")
 @pass_ctx
 def worker(ctx: Context, concurrency: int | None, queues: str, http: tuple[str, int] | None,
-           node: str | None) -> None:
+           node: str | None, pool: str) -> None:
     """Run queued work (polls, article pages, digests) for a `monitor run` that has a queue section: the same
     stages as the single process, on Celery (Redis or RabbitMQ). Stop with SIGTERM: tasks in hand finish."""
     import socket
@@ -430,7 +432,7 @@ def worker(ctx: Context, concurrency: int | None, queues: str, http: tuple[str, 
         port = serve_metrics_in_thread(Metrics(multiprocess=True), *http)
         click.echo(f"metrics on http://{http[0]}:{port}/metrics", err=True)
     names = [q.strip() for q in queues.split(",") if q.strip()]
-    argv = ["worker", "-Q", ",".join(names), "-n", node or f"monitor@{socket.gethostname()}",
+    argv = ["worker", "-Q", ",".join(names), "-n", node or f"monitor@{socket.gethostname()}", "--pool", pool,
             "--loglevel", (ctx.log_level or settings.log.level).upper(), "--without-gossip", "--without-mingle"]
     if concurrency is not None:
         argv += ["--concurrency", str(concurrency)]

@@ -269,3 +269,23 @@ def test_a_queue_needs_postgresql_and_workers_need_a_queue(tmp_path: Path) -> No
     done = run_monitor("--config", str(path), "check")
     assert done.returncode == 2 and "is not a Redis or RabbitMQ URL" in done.stderr
 
+
+
+def test_a_threads_pool_worker_polls_many_slow_feeds_at_once(tmp_path: Path, feed_server: FeedServer, db: str,
+                                                              daemons: list[Daemon], workers: list[Worker]) -> None:
+    """--pool threads: one process waits on many slow publishers at the same time (each thread its own runtime)."""
+    def slow(body: bytes) -> Callable[[Request, object], None]:
+        def handler(req: Request, conn: object) -> None:
+            time.sleep(2)
+            response(conn, 200, body, {"Content-Type": "application/rss+xml"})  # type: ignore[arg-type]
+        return handler
+
+    with redis_broker() as broker:
+        feeds = [(f"Slow {i}", feed_server.route(f"/s{i}", slow(stories(f"S{i}")))) for i in range(6)]
+        cfg = config(tmp_path, db, broker, feeds)
+        workers.append(Worker(cfg, tmp_path / "w.log", concurrency=6, args=("--pool", "threads")))
+        started = time.monotonic()
+        daemons.append(Daemon(cfg, tmp_path / "run.log"))
+        wait_until(lambda: len(polled(db)) == 6, 60, "six slow feeds polled")
+        assert time.monotonic() - started < 2 * 6  # side by side, not one after the other
+        assert len({by.rsplit(":", 1)[1] for by in polled(db).values() if by}) == 1  # one process did them all

@@ -8,6 +8,9 @@ no longer pending is skipped, a digest window is claimed once), so running again
 
 A worker process keeps one runtime for its life (``Runtime``): the settings, a store, an event loop and a
 pipeline entered once, parsing in the same process (Celery's prefork pool already runs one process per core).
+With ``--pool threads`` each thread keeps its own: a process then waits on many slow publishers at once, which
+is what polling over the internet needs (one feed at a time per process would leave the cores idle while
+waiting); the parsing of those threads shares the process's one core.
 It reads the config file again when the file changes, so a SIGHUP to the scheduler and an edited file reach the
 workers too.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import threading
 import time
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
@@ -74,9 +78,9 @@ def sender(settings: Settings) -> Celery:
 
 
 class Runtime:
-    """What one worker process keeps between tasks."""
+    """What one worker process (or, with ``--pool threads``, one worker thread) keeps between tasks."""
 
-    _current: Runtime | None = None
+    _local = threading.local()
 
     def __init__(self) -> None:
         from monitor.pipeline import Pipeline
@@ -87,6 +91,7 @@ class Runtime:
         self.settings = load_settings(self.config_path)
         self.store = open_store(self.settings.database_url, upgrade=False)
         self.metrics = Metrics(multiprocess=True)
+        self.pid = os.getpid()
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
         self.loop = asyncio.new_event_loop()
         self.pipeline = Pipeline(self.settings, self.store, workers=0)
@@ -96,10 +101,11 @@ class Runtime:
 
     @classmethod
     def get(cls) -> Runtime:
-        if cls._current is None:
-            cls._current = cls()
-        cls._current.refresh()
-        return cls._current
+        current: Runtime | None = getattr(cls._local, "runtime", None)
+        if current is None or current.pid != os.getpid():  # none yet, or inherited through a fork
+            current = cls._local.runtime = cls()
+        current.refresh()
+        return current
 
     def _mtime(self) -> float:
         try:
@@ -137,7 +143,7 @@ class Runtime:
 @signals.worker_process_init.connect
 def _child_started(**_kwargs: Any) -> None:
     """A new worker process: its own runtime (never one inherited through fork), logging as configured."""
-    Runtime._current = None
+    Runtime._local = threading.local()
     level = os.environ.get("MONITOR_LOG_LEVEL", "info")
     logs.setup(level, os.environ.get("MONITOR_LOG_FORMAT", "kv"))
 
