@@ -615,13 +615,10 @@ class Store:
             if published_since is not None:
                 query = query.where(Article.published_at >= published_since)
             rows = s.execute(query).all()
-            ids = [r.id for r in rows]
-            names: dict[int, list[str]] = {}
-            stances: dict[int, list[Stance]] = {}
-            for part in _chunks(ids):
-                if with_feeds:
-                    names.update(_feed_names(s, part))
-                stances.update(_stances(s, part, topic, with_cues=False))
+            # The window's ids as a subquery: two joined reads instead of two per 500 articles.
+            ids = query.with_only_columns(Article.id).order_by(None).scalar_subquery()
+            names = _feed_names(s, ids) if with_feeds and rows else {}
+            stances = _stances(s, ids, topic, with_cues=False) if rows else {}
             return [ArticleRecord(id=r.id, url=r.url, title=r.title, summary=r.summary, published=r.published_at,
                                   first_seen=r.first_seen_at, language=r.language,
                                   feeds=tuple(names.get(r.id, ())), relevant=True, relevance=r.relevance,
@@ -967,8 +964,8 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
-def _feed_names(s: Session, ids: Sequence[int]) -> dict[int, list[str]]:
-    """The names of the feeds that carried each article, first carrier first."""
+def _feed_names(s: Session, ids: Sequence[int] | Any) -> dict[int, list[str]]:
+    """The names of the feeds that carried each article, first carrier first (``ids``: a list or a subquery)."""
     names: dict[int, list[str]] = {}
     for aid, name in s.execute(select(ArticleFeed.article_id, Feed.name).join(Feed, Feed.id == ArticleFeed.feed_id)
                                .where(ArticleFeed.article_id.in_(ids))
@@ -977,7 +974,7 @@ def _feed_names(s: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     return names
 
 
-def _stances(s: Session, ids: Sequence[int], topic: str, with_cues: bool = True) -> dict[int, list[Stance]]:
+def _stances(s: Session, ids: Sequence[int] | Any, topic: str, with_cues: bool = True) -> dict[int, list[Stance]]:
     """Each article's stances for ``topic``, most confident first. Without ``with_cues`` (digests, which never
     show them) the JSON of the cues that fired is not read: a tenth of a large digest's reading time."""
     stances: dict[int, list[Stance]] = {}
