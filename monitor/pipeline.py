@@ -29,7 +29,7 @@ from monitor.judge import Judgement
 from monitor.logs import get_logger
 from monitor.pages import PAGE_ACCEPT, PageQueue, Robots, lookback, wants_page
 from monitor.parse import Entry, ParsedFeed
-from monitor.store import FeedState, PageUpdate, PollUpdate, SaveResult, Store, StoreError
+from monitor.store import FeedState, PageUpdate, PollUpdate, PollWrite, SaveResult, Store, StoreError
 
 log = get_logger(__name__)
 T = TypeVar("T")
@@ -136,6 +136,8 @@ class Pipeline:
         self._slots: asyncio.Semaphore | None = None
         self._robots: Robots | None = None
         self._page_queue: PageQueue | None = None
+        self._writes: list[tuple[PollWrite, asyncio.Future[SaveResult]]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     def reconfigure(self, settings: Settings) -> None:
         """A reloaded config: feeds, judge and the fetcher's trusted hosts follow it (HTTP limits and timeouts
@@ -155,6 +157,8 @@ class Pipeline:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
         if self._page_queue is not None:
             await self._page_queue.close()
         if self._fetcher is not None:
@@ -177,6 +181,37 @@ class Pipeline:
     async def db(self, fn: Callable[..., T], *args: Any) -> T:
         assert self._db is not None, "use the pipeline as an async context manager"
         return await asyncio.get_running_loop().run_in_executor(self._db, fn, *args)
+
+    async def save(self, write: PollWrite) -> SaveResult:
+        """``Store.save_poll`` through one writer that stores whatever polls finished while its last transaction
+        ran in the next one: in a cold cycle hundreds of feeds finish within a second and a commit each (an fsync
+        each on SQLite) was most of the database thread's time. A poll still waits for its own commit before its
+        report says it is stored. ``RejectedContent`` raised here is this poll's alone."""
+        future: asyncio.Future[SaveResult] = asyncio.get_running_loop().create_future()
+        self._writes.append((write, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_batches())
+        return await future
+
+    async def _write_batches(self) -> None:
+        while self._writes:
+            batch, self._writes = self._writes[:256], self._writes[256:]
+            try:
+                results = await self.db(self.store.save_polls, [w for w, _ in batch])
+            except BaseException as exc:  # StoreError (database down), or cancelled: every waiting poll learns it
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc if isinstance(exc, Exception) else StoreError(str(exc)))
+                if not isinstance(exc, Exception):
+                    raise
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
 
     def _warm_up(self) -> asyncio.Future[None]:
         """Start the workers and compile the lexicons in them, once, off the event loop (starting processes from
@@ -306,7 +341,7 @@ class Pipeline:
         entries = parsed.entries if parsed is not None and not failed else ()
         pages = self._wanted_pages(feed, entries, readable, now)
         try:
-            saved: SaveResult = await self.db(self.store.save_poll, state.id, update, entries, judgements, pages)
+            saved = await self.save(PollWrite(state.id, update, tuple(entries), judgements, pages))
         except RejectedContent as exc:
             # The database is up but refused this feed's items: the feed fails and backs off (its validators are
             # not kept, so the items are fetched again once the feed or the database is fixed); the cycle goes on.

@@ -14,6 +14,7 @@ import pytest
 from monitor.config import FeedConfig, HttpSettings, Settings
 from monitor.pipeline import CycleReport, Pipeline
 from monitor.store import FeedState, Store
+from tests.support.db import refuse_poisoned_titles
 from tests.support.feedserver import (
     Feed,
     FeedServer,
@@ -421,25 +422,8 @@ def test_nul_controls_and_bidi_overrides_are_removed_where_text_enters(store: St
     assert "Reversed text" in chunk[0][2]
 
 
-def _refuse_poisoned_titles(store: Store) -> None:
-    """A real database-side refusal of one feed's content (what a NUL byte is to PostgreSQL), as a trigger."""
-    with store.engine.begin() as conn:
-        if store.dialect == "postgresql":
-            conn.exec_driver_sql(
-                "CREATE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
-                "IF strpos(NEW.title, 'poison') > 0 THEN "
-                "RAISE EXCEPTION 'poisoned title refused' USING ERRCODE = '22000'; "
-                "END IF; RETURN NEW; END $$ LANGUAGE plpgsql")
-            conn.exec_driver_sql("CREATE TRIGGER refuse_poison BEFORE INSERT ON articles FOR EACH ROW "
-                                 "EXECUTE FUNCTION refuse_poison()")
-        else:
-            conn.exec_driver_sql("CREATE TRIGGER refuse_poison BEFORE INSERT ON articles "
-                                 "WHEN NEW.title LIKE '%poison%' BEGIN SELECT RAISE(ABORT, 'poisoned title refused');"
-                                 " END")
-
-
 def test_database_refusing_one_feed_fails_that_feed_only(store: Store, feed_server: FeedServer) -> None:
-    _refuse_poisoned_titles(store)
+    refuse_poisoned_titles(store)
     good = Feed(rss(items("Good")))
     bad = Feed(rss([Item("A poison pill of a headline", "https://bad.example/1", "p1", published=RECENT)]))
     settings = make_settings(store.url, [cfg("Good", feed_server.route("/good", good)),

@@ -10,10 +10,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from monitor.config import FeedConfig
+from monitor.errors import RejectedContent
 from monitor.parse import Entry
-from monitor.store import ArticleRecord, PollUpdate, Store, StoreError, open_store, safe_url
+from monitor.store import ArticleRecord, PollUpdate, PollWrite, SaveResult, Store, StoreError, open_store, safe_url
 from monitor.store.models import Base
 from monitor.store.store import head_revision
+from tests.support.db import refuse_poisoned_titles
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 LONG_TITLE = "EU foreign ministers meet in Brussels to discuss new sanctions"
@@ -352,3 +354,26 @@ def test_not_modified_keeps_body_hash_and_ttl(store: Store) -> None:
     st = store.feed_state("Alpha")
     assert st is not None
     assert (st.body_hash, st.ttl_seconds, st.title) == ("h" * 32, 1800, "Alpha")
+
+
+def test_save_polls_stores_many_in_one_go_and_keeps_a_refusal_to_its_feed(store: Store) -> None:
+    refuse_poisoned_titles(store)
+    ids = store.sync_feeds([feed("One"), feed("Two"), feed("Three")], T0)
+    writes = [
+        PollWrite(ids["One"], ok(), (entry("1", "https://one.example/1", "Envoys meet in Geneva for a first round"),)),
+        PollWrite(ids["Two"], ok(), (entry("2", "https://two.example/2", "A poison headline the database refuses"),)),
+        PollWrite(ids["Three"], ok(), (entry("3", "https://3.example/3", "Ministers split over the next sanctions"),)),
+    ]
+    results = store.save_polls(writes)
+    assert isinstance(results[1], RejectedContent) and "poisoned title refused" in str(results[1])
+    assert [len(r.new_article_ids) for r in (results[0], results[2]) if isinstance(r, SaveResult)] == [1, 1]
+    assert sorted(a.title for a in articles(store)) == ["Envoys meet in Geneva for a first round",
+                                                       "Ministers split over the next sanctions"]
+    states = store.feed_states()
+    assert states["One"].last_status == "ok" and states["Three"].last_status == "ok"
+    assert states["Two"].last_polled_at is None  # the caller records the refusal as the feed's failure
+
+    again = store.save_polls([PollWrite(ids["One"], ok(T0 + timedelta(minutes=15)), writes[0].entries),
+                              PollWrite(ids["Three"], ok(T0 + timedelta(minutes=15)), writes[2].entries)])
+    assert [r.new_article_ids for r in again if isinstance(r, SaveResult)] == [(), ()]
+    assert len(articles(store)) == 2

@@ -3,10 +3,12 @@ another thread, process or machine."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.judge import Stance
+from monitor.judge import Judgement, Stance
+from monitor.parse import Entry
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,17 @@ class PollUpdate:
     @property
     def success(self) -> bool:
         return self.status != "error"
+
+
+@dataclass(frozen=True)
+class PollWrite:
+    """One poll to store (``Store.save_polls`` takes several at once)."""
+
+    feed_id: int
+    poll: PollUpdate
+    entries: tuple[Entry, ...] = ()
+    judgements: Mapping[str, Sequence[Judgement]] | None = None
+    pages: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from monitor.store.records import (
     PageTask,
     PageUpdate,
     PollUpdate,
+    PollWrite,
     SaveResult,
     StanceFact,
     StoredStance,
@@ -211,6 +212,30 @@ class Store:
             except (DBAPIError, StatementError) as exc:  # DataError (NUL in text, out of range), bad encodings
                 raise RejectedContent(f"database refused the feed's items: {_db_reason(exc)}") from exc
         raise AssertionError("unreachable")
+
+    def save_polls(self, writes: Sequence[PollWrite]) -> list[SaveResult | StoreError]:
+        """Several polls' ``save_poll`` in one transaction: one commit (and one round of lookups per feed, not a
+        transaction each) when many feeds finish together, as they do in a cold poll. If the transaction fails on
+        one feed's content, each poll is saved alone, so that one feed's refusal stays that feed's
+        (``RejectedContent`` in its place in the list); the database being down raises for all of them."""
+        if len(writes) > 1:
+            try:
+                with self.session() as s:
+                    out: list[SaveResult | StoreError] = []
+                    for w in writes:
+                        out.append(self._save_entries(s, w.feed_id, w.entries, w.poll.polled_at, w.judgements or {},
+                                                      w.pages) if w.entries else SaveResult())
+                        self._update_feed(s, w.feed_id, w.poll)
+                return out
+            except (IntegrityError, DBAPIError, StatementError):
+                pass  # below, one by one
+        results: list[SaveResult | StoreError] = []
+        for w in writes:
+            try:
+                results.append(self.save_poll(w.feed_id, w.poll, w.entries, w.judgements, w.pages))
+            except RejectedContent as exc:
+                results.append(exc)
+        return results
 
     def _update_feed(self, s: Session, feed_id: int, poll: PollUpdate) -> None:
         values: dict[str, Any] = {
