@@ -51,7 +51,7 @@ NO_JUDGE_ENV = "MONITOR_BENCH_NO_JUDGE"
 
 
 class _NoJudges:
-    def judge(self, title: str, text: str, keep_evidence: bool = False) -> tuple[()]:
+    def judge(self, title: str, text: str, keep_evidence: bool = False, **_hints: object) -> tuple[()]:
         return ()
 
 
