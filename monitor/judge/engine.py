@@ -228,8 +228,7 @@ class Judge:
             has_target = self.reader.mentions_russia(title) or self.reader.mentions_russia(body)
         if not has_target:
             lead = f"{title}\n{body[:400]}"
-            anchors = self.topic.anchors_re
-            if (anchors is not None and not anchors.search(lead)) or not self._has_cues(lead):
+            if not self.topic.anchored(lead) or not self._has_cues(lead):
                 return None
             body = body[:400]  # no Russian reference anywhere: only a headline-and-lead reading is credible
         sentences = self._analyse(title, body)
