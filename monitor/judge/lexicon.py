@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import product
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 P = TypeVar("P")
 
@@ -51,8 +51,10 @@ def strip_marks(text: str) -> str:
     return _MARKS.sub("", unicodedata.normalize("NFKD", text)).replace("ł", "l").replace("ø", "o")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A named tuple rather than a frozen dataclass: every story's text becomes a list of these, and a tuple is
+    built at a third of the cost."""
+
     norm: str  # folded form used for matching
     start: int  # character offsets into the original text
     end: int
@@ -60,7 +62,11 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    return [Token(fold(m.group()), m.start(), m.end(), m.group()[:1].isupper()) for m in _TOKEN.finditer(text)]
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        out.append(Token(fold(word), m.start(), m.end(), word[:1].isupper()))
+    return out
 
 
 # ------------------------------------------------------------------------------------------------ verbs
