@@ -23,8 +23,10 @@ What it reproduces, and the rest it declines (``attempt`` returns a reason, ``re
   language, ttl, the containers and side effects that change those), is on a list of feedparser handlers verified
   not to touch those fields, or has no feedparser handler at all and a name that cannot collide with them.
   Anything else is declined, as are markup inside a text element (feedparser would switch to XHTML mode),
-  ``xml:base`` / ``base`` attributes, ``type="xhtml"`` or non-text types, ``mode`` and ``src`` attributes, Atom
-  ``<source>`` with children, and namespace prefixes bound in ways that make feedparser's naming order-dependent.
+  ``type="xhtml"`` or non-text types, ``mode`` and ``src`` attributes, Atom ``<source>`` with children, namespace
+  prefixes bound in ways that make feedparser's naming order-dependent, ``base`` attributes other than
+  ``xml:base``, and ``xml:base`` when the caller gives no base URL (only then does feedparser let a base leak out
+  of its element; with one, it is plain scoping and is reproduced).
 * dates go through feedparser's own date parser, text through the same clean-ups feedparser applies to every value
   (strip, the "UTF-8 read as Latin-1" repair, windows-1252 C1 mapping) and RSS's "does this plain text look like
   HTML" sniffing, so the results are identical.
