@@ -44,8 +44,8 @@ from xml.sax.saxutils import escape
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _loopback import Nginx, Resource, Server, TreeSampler, loopback_hosts, wait_child
 
-TARGET_RATIO = 1.5
-TARGET_WARM_S = 3.0
+TARGET_RATIO = 1.3
+TARGET_WARM_S = 2.0
 TARGET_RSS_MB = 250.0
 NO_JUDGE_ENV = "MONITOR_BENCH_NO_JUDGE"
 

@@ -4,13 +4,14 @@ descriptors, venues and products, relevance. Each case is a sentence a wire stor
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from monitor.judge import EU27, HARD, MIXED, PRO, Actors, Judge, Topic, TopicError, judges_for, topic_header
 from monitor.judge.evaluate import evaluate, load_items
-from monitor.judge.lexicon import PhraseIndex, inflect, tokenize
+from monitor.judge.lexicon import PhraseIndex, inflect, tokenize, words_regex
 
 EVAL = Path(__file__).parent / "data" / "eval"
 
@@ -265,3 +266,18 @@ def test_scores_on_the_labelled_sets_do_not_regress(judge: Judge) -> None:
     multilingual = evaluate(load_items(EVAL / "stance_multilingual.jsonl"), judge)
     assert multilingual.relevance["f1"] >= 0.95
     assert multilingual.macro_f1 >= 0.95
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Talks in Moscow resume", True),
+    ("the Muscovite view", False),  # a longer word that merely starts like one of them
+    ("Russian envoys", True), ("Russia", True), ("Russ", False), ("Belarussian", False),
+    ("RU-based", False),  # shorter than every word listed
+    ("news from Rosja today", True), ("Rosjanie", False), ("ros", False),
+])
+def test_words_regex_matches_exactly_what_a_flat_alternation_matches(text: str, expected: bool) -> None:
+    words = ["Russia", "Russian", "Rosja", "Moscow", "Muscovy", "Kremlin"]
+    flat = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+    tree = re.compile(words_regex(words))
+    assert bool(tree.search(text)) == bool(flat.search(text)) == expected
+    assert tree.pattern.count("|") < len(words) - 1  # prefixes are shared, not repeated

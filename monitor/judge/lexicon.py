@@ -69,6 +69,32 @@ def tokenize(text: str) -> list[Token]:
     return out
 
 
+def words_regex(words: Iterable[str], after: str = r"(?!\w)") -> str:
+    """Any of ``words`` starting at a word boundary and followed by ``after``, as a regular expression whose
+    alternatives share their prefixes (``R(?:ussia(?:n)?|oscow)`` rather than ``Russian|Russia|Rosja|...``).
+
+    The fast path asks such a question of every story a feed delivers, with hundreds of words in the list: Python's
+    ``re`` tries a flat alternation word by word at each position, and the prefix tree at a third of the cost."""
+    tree: dict[str, dict] = {}
+    for word in set(words):
+        if word:
+            node = tree
+            for ch in word:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" not in node:
+            return body
+        return (f"(?:{body})?" if len(branches) == 1 else body + "?")
+
+    return r"(?<!\w)" + emit(tree) + after
+
+
 # ------------------------------------------------------------------------------------------------ verbs
 
 _IRREGULAR = {

@@ -20,7 +20,7 @@ from typing import Any
 from monitor.judge.actors import EU27, Actors, Mention
 from monitor.judge.forms import cldr_names, lemma, lemmas, vocabulary
 from monitor.judge.forms import tables as forms_tables
-from monitor.judge.lexicon import PhraseIndex, Token, fold, strip_marks, tokenize
+from monitor.judge.lexicon import PhraseIndex, Token, fold, strip_marks, tokenize, words_regex
 
 CONCEPTS = ("sanction", "talks", "peace", "block", "expel", "diplomat", "phone", "support", "oppose", "criticise",
             "negation", "condition", "contrast", "say", "lift", "toughen", "energy", "offtopic", "third", "group",
@@ -188,9 +188,7 @@ def _russia_pattern(vocab: dict[str, Any], languages: list[str]) -> re.Pattern[s
     alternatives = set(names) | lems
     alternatives |= {stem for stem, entries in stems.items() if any(lem in lems for lem, _ in entries)}
     alternatives |= {form for form, lem in whole.items() if lem in lems}
-    alternatives = {a for a in alternatives if len(a) >= 3}
-    body = "|".join(re.escape(a) for a in sorted(alternatives, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{body})\w*")
+    return re.compile(words_regex((a for a in alternatives if len(a) >= 3), after=""))
 
 
 def _escape(token: str) -> str:
