@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -274,9 +275,18 @@ def test_a_queue_needs_postgresql_and_workers_need_a_queue(tmp_path: Path) -> No
 def test_a_threads_pool_worker_polls_many_slow_feeds_at_once(tmp_path: Path, feed_server: FeedServer, db: str,
                                                               daemons: list[Daemon], workers: list[Worker]) -> None:
     """--pool threads: one process waits on many slow publishers at the same time (each thread its own runtime)."""
+    lock = threading.Lock()
+    in_flight = [0]
+    most = [0]
+
     def slow(body: bytes) -> Callable[[Request, object], None]:
         def handler(req: Request, conn: object) -> None:
+            with lock:
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
             time.sleep(2)
+            with lock:
+                in_flight[0] -= 1
             response(conn, 200, body, {"Content-Type": "application/rss+xml"})  # type: ignore[arg-type]
         return handler
 
@@ -284,8 +294,9 @@ def test_a_threads_pool_worker_polls_many_slow_feeds_at_once(tmp_path: Path, fee
         feeds = [(f"Slow {i}", feed_server.route(f"/s{i}", slow(stories(f"S{i}")))) for i in range(6)]
         cfg = config(tmp_path, db, broker, feeds)
         workers.append(Worker(cfg, tmp_path / "w.log", concurrency=6, args=("--pool", "threads")))
-        started = time.monotonic()
         daemons.append(Daemon(cfg, tmp_path / "run.log"))
         wait_until(lambda: len(polled(db)) == 6, 60, "six slow feeds polled")
-        assert time.monotonic() - started < 2 * 6  # side by side, not one after the other
+        # Side by side, not one after the other: measured at the publisher, so a slow start of the daemon or the
+        # worker on a busy machine cannot decide it (a prefork pool of one, or a serial poller, never exceeds 1).
+        assert most[0] >= 4, f"at most {most[0]} slow requests were in flight at once"
         assert len({by.rsplit(":", 1)[1] for by in polled(db).values() if by}) == 1  # one process did them all
