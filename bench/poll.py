@@ -51,8 +51,12 @@ NO_JUDGE_ENV = "MONITOR_BENCH_NO_JUDGE"
 
 
 class _NoJudges:
-    def judge(self, title: str, text: str, keep_evidence: bool = False, **_hints: object) -> tuple[()]:
-        return ()
+    """Judges nothing: every story is one irrelevant judgement, the cheapest answer the pipeline accepts."""
+
+    def judge(self, title: str, text: str, keep_evidence: bool = False, **_hints: object) -> tuple[object, ...]:
+        from monitor.judge.engine import Judgement
+
+        return (Judgement(relevant=False, relevance=0.0),)
 
 
 def _stub_judge() -> None:
