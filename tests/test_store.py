@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from monitor.config import FeedConfig
 from monitor.errors import RejectedContent
 from monitor.parse import Entry
 from monitor.store import ArticleRecord, PollUpdate, PollWrite, SaveResult, Store, StoreError, open_store, safe_url
-from monitor.store.models import Base
+from monitor.store.models import Article, Base
 from monitor.store.store import head_revision
 from tests.support.db import refuse_poisoned_titles
 
@@ -72,6 +72,22 @@ def test_sqlite_uses_wal(store: Store) -> None:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         else:
             assert store.dialect == "postgresql"
+
+
+def test_postgresql_plans_every_statement_afresh(pg_database: tuple[str, str]) -> None:
+    """A statement psycopg prepares server-side keeps the plan made while the tables were empty (a sequential scan)
+    until the next ANALYZE: the URL lookups of a cold poll cost 12 ms each at 30,000 articles instead of 0.1 ms."""
+    store = open_store(pg_database[1])
+    try:
+        fid = store.sync_feeds([feed("Alpha")], T0)["Alpha"]
+        for i in range(8):  # psycopg prepares a statement on its sixth run by default
+            store.save_poll(fid, ok(), [entry(f"g{i}", f"https://alpha.example/{i}", f"Story number {i}")])
+        with store.engine.connect() as conn:
+            for i in range(8):
+                conn.execute(select(Article.id).where(Article.url.in_([f"https://alpha.example/{i}"]))).all()
+            assert conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar() == 0
+    finally:
+        store.close()
 
 
 def test_unreachable_database_is_a_one_line_store_error() -> None:

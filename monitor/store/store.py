@@ -82,8 +82,14 @@ def _make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
+    # prepare_threshold=None: psycopg would otherwise turn a statement run five times into a server-side prepared
+    # statement, whose generic plan PostgreSQL keeps until the table is next analysed. Planned while the tables
+    # were empty (the first minutes of a new database, every cold poll), the URL and GUID lookups stayed
+    # sequential scans as the tables grew and made storing cost 3x the whole rest of a poll. Planning each
+    # statement anew costs tens of microseconds; it also keeps the store usable behind PgBouncer's transaction mode.
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
-                         connect_args={"connect_timeout": 10, "application_name": "monitor"})
+                         connect_args={"connect_timeout": 10, "application_name": "monitor",
+                                       "prepare_threshold": None})
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
