@@ -5,7 +5,9 @@ the feeds and the mail server are on loopback."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
+import sys
 import textwrap
 import threading
 import time
@@ -21,6 +23,7 @@ from tests.support.daemon import Daemon
 from tests.support.feedserver import Feed, FeedServer, Item, Request, response, rss
 from tests.support.mailserver import MailServer
 from tests.support.net import free_port, http_get
+from tests.support.netns import forward, public_host
 from tests.support.queue import RedisServer, Worker, rabbitmq_broker, redis_broker
 
 NOW = time.time()
@@ -300,3 +303,61 @@ def test_a_threads_pool_worker_polls_many_slow_feeds_at_once(tmp_path: Path, fee
         # worker on a busy machine cannot decide it (a prefork pool of one, or a serial poller, never exceeds 1).
         assert most[0] >= 4, f"at most {most[0]} slow requests were in flight at once"
         assert len({by.rsplit(":", 1)[1] for by in polled(db).values() if by}) == 1  # one process did them all
+
+
+def _listening(address: str, port: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((address, port), 0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {address}:{port} after {timeout}s")
+
+
+def test_a_worker_on_another_host_polls_over_a_real_interface(tmp_path: Path, db: str, daemons: list[Daemon],
+                                                              workers: list[Worker]) -> None:
+    """The two-machine layout: the scheduler, PostgreSQL, Redis and the publisher on this machine; the worker in a
+    network namespace of its own (another host as far as TCP goes), reaching all of them over a veth link and
+    through nothing else."""
+    site = tmp_path / "site"
+    site.mkdir()
+    for i in range(3):
+        (site / f"far{i}.xml").write_bytes(stories(f"Far{i}"))
+    with public_host() as host:
+        redis_port, pg_port, web_port = free_port(), free_port(), free_port()
+        redis = subprocess.Popen(["redis-server", "--bind", host.peer, "--port", str(redis_port), "--save", "",
+                                  "--appendonly", "no", "--protected-mode", "no"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        web = subprocess.Popen([sys.executable, "-m", "http.server", str(web_port), "--bind", host.peer,
+                                "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _listening(host.peer, redis_port)
+            _listening(host.peer, web_port)
+            with forward((host.peer, pg_port), ("127.0.0.1", 5432)):
+                broker = f"redis://{host.peer}:{redis_port}/0"
+                feeds = [(f"Far {i}", f"http://{host.peer}:{web_port}/far{i}.xml") for i in range(3)]
+                (tmp_path / "scheduler").mkdir()
+                (tmp_path / "worker").mkdir()
+                here = config(tmp_path / "scheduler", db, broker, feeds)
+                there = config(tmp_path / "worker", db.replace("@127.0.0.1:5432/", f"@{host.peer}:{pg_port}/"),
+                               broker, feeds)
+                assert there.read_text() != here.read_text()
+                workers.append(Worker(there, tmp_path / "w.log", concurrency=2,
+                                      prefix=("ip", "netns", "exec", host.namespace)))
+                daemons.append(Daemon(here, tmp_path / "run.log"))
+                wait_until(lambda: len(polled(db)) == 3, 60, "three feeds polled by the worker on the other host")
+                assert len(article_titles(db)) == 9
+                for by in polled(db).values():
+                    pid = (by or ":").rsplit(":", 1)[1]
+                    where = subprocess.run(["ip", "netns", "identify", pid], capture_output=True, text=True)
+                    assert where.stdout.strip() == host.namespace, f"polled by {by}, not in {host.namespace}"
+                for proc in workers + daemons:
+                    proc.stop()
+                workers.clear()
+                daemons.clear()
+        finally:
+            for proc in (redis, web):
+                proc.kill()
+                proc.wait()

@@ -8,10 +8,13 @@ first), one /30 per host, chosen from the process id so that parallel test runs 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,3 +86,44 @@ def serve_directory(host: Host, folder: Path, port: int = 8080) -> Iterator[str]
     finally:
         proc.kill()
         proc.wait()
+
+
+@contextmanager
+def forward(listen: tuple[str, int], target: tuple[str, int]) -> Iterator[None]:
+    """Relay TCP connections from ``listen`` to ``target``: how a host in a namespace reaches a service of this
+    machine that listens on loopback only (PostgreSQL here). Threads, two per connection: a test opens a handful."""
+    server = socket.create_server(listen)
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while chunk := src.recv(65536):
+                dst.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            upstream = socket.create_connection(target)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=pipe, args=(a, b), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        server.close()

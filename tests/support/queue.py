@@ -107,13 +107,14 @@ class Worker:
     """A ``monitor worker`` process (a Celery worker with its own child processes)."""
 
     def __init__(self, config: Path, log: Path, concurrency: int = 1, name: str | None = None,
-                 args: tuple[str, ...] = ()):
+                 args: tuple[str, ...] = (), prefix: tuple[str, ...] = ()):
+        """``prefix``: what the command runs under, such as ``ip netns exec NAME`` for a worker on another host."""
         self.log = log
         self._out = log.open("w")
         self.name = name or f"w{uuid.uuid4().hex[:6]}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "--config", str(config), "worker", "--concurrency", str(concurrency),
-             "--name", f"{self.name}@%h", *args],
+            [*prefix, sys.executable, "-m", "monitor", "--config", str(config), "worker", "--concurrency",
+             str(concurrency), "--name", f"{self.name}@%h", *args],
             cwd=config.parent, env=clean_env(), stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True)
         self.wait_for("ready.", 60)
 
