@@ -205,21 +205,17 @@ def _load_actors(path: str | None) -> Actors:
 
 @cache
 def _cldr_names(code: str) -> frozenset[str]:
-    from babel import Locale
+    # CLDR's names as the build stored them with the inflected forms (Babel's locales cost ~10 MB per process).
+    from monitor.judge.forms import cldr_names
 
-    names = set()
-    for lang in CLDR_LANGUAGES:
-        name = Locale.parse(lang).territories.get(code)
-        if name:
-            names.add(name)
-    return frozenset(names)
+    return frozenset(name for lang in CLDR_LANGUAGES if (name := cldr_names(lang, (code,)).get(code)))
 
 
 @cache
 def _cldr_display(code: str) -> str:
-    from babel import Locale
+    from monitor.judge.forms import cldr_names
 
-    return Locale.parse("en").territories.get(code, code)
+    return cldr_names("en", (code,)).get(code, code)
 
 
 def country_name(code: str) -> str:

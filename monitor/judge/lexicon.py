@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import product
-from typing import Generic, NamedTuple, TypeVar
+from types import MappingProxyType
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 P = TypeVar("P")
 
@@ -223,13 +224,36 @@ class Match(Generic[P]):
     source: str
 
 
+# Shared by every node that has no children or no gaps. The tries hold ~80,000 nodes in 26 languages, most of
+# them leaves and nearly none with a gap: two empty dicts each were 10 MB in every process that judges.
+_NOTHING: Mapping[Any, Any] = MappingProxyType({})
+
+
 class _Node(Generic[P]):
     __slots__ = ("best", "children", "gaps")
 
     def __init__(self) -> None:
-        self.children: dict[str, _Node[P]] = {}
-        self.gaps: dict[int, _Node[P]] = {}  # "_3": up to three arbitrary tokens, then this node
+        self.children: Mapping[str, _Node[P]] = _NOTHING
+        self.gaps: Mapping[int, _Node[P]] = _NOTHING  # "_3": up to three arbitrary tokens, then this node
         self.best: Pattern[P] | None = None  # a phrase ends here
+
+    def child(self, token: str) -> _Node[P]:
+        if self.children is _NOTHING:
+            self.children = {}
+        children = cast(dict[str, _Node[P]], self.children)
+        node = children.get(token)
+        if node is None:
+            node = children[token] = _Node()
+        return node
+
+    def gap(self, limit: int) -> _Node[P]:
+        if self.gaps is _NOTHING:
+            self.gaps = {}
+        gaps = cast(dict[int, _Node[P]], self.gaps)
+        node = gaps.get(limit)
+        if node is None:
+            node = gaps[limit] = _Node()
+        return node
 
 
 class PhraseIndex(Generic[P]):
@@ -243,10 +267,7 @@ class PhraseIndex(Generic[P]):
         for seq in expand(phrase):
             node = self._root
             for tok in seq:
-                if tok.startswith(GAP):
-                    node = node.gaps.setdefault(int(tok[len(GAP):]), _Node())
-                else:
-                    node = node.children.setdefault(tok, _Node())
+                node = node.gap(int(tok[len(GAP):])) if tok.startswith(GAP) else node.child(tok)
             if node.best is None:  # the first phrase added wins a tie: lists put their maskers first
                 node.best = Pattern(payload, cap, phrase)
 
