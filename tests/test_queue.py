@@ -5,9 +5,7 @@ the feeds and the mail server are on loopback."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -23,7 +21,7 @@ from tests.support.daemon import Daemon
 from tests.support.feedserver import Feed, FeedServer, Item, Request, response, rss
 from tests.support.mailserver import MailServer
 from tests.support.net import free_port, http_get
-from tests.support.netns import forward, public_host
+from tests.support.netns import forward, public_host, serve_directory
 from tests.support.queue import RedisServer, Worker, rabbitmq_broker, redis_broker
 
 NOW = time.time()
@@ -305,17 +303,6 @@ def test_a_threads_pool_worker_polls_many_slow_feeds_at_once(tmp_path: Path, fee
         assert len({by.rsplit(":", 1)[1] for by in polled(db).values() if by}) == 1  # one process did them all
 
 
-def _listening(address: str, port: int, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection((address, port), 0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on {address}:{port} after {timeout}s")
-
-
 def test_a_worker_on_another_host_polls_over_a_real_interface(tmp_path: Path, db: str, daemons: list[Daemon],
                                                               workers: list[Worker]) -> None:
     """The two-machine layout: the scheduler, PostgreSQL, Redis and the publisher on this machine; the worker in a
@@ -325,24 +312,17 @@ def test_a_worker_on_another_host_polls_over_a_real_interface(tmp_path: Path, db
     site.mkdir()
     for i in range(3):
         (site / f"far{i}.xml").write_bytes(stories(f"Far{i}"))
-    with public_host() as host:
-        redis_port, pg_port, web_port = free_port(), free_port(), free_port()
-        redis = subprocess.Popen(["redis-server", "--bind", host.peer, "--port", str(redis_port), "--save", "",
-                                  "--appendonly", "no", "--protected-mode", "no"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        web = subprocess.Popen([sys.executable, "-m", "http.server", str(web_port), "--bind", host.peer,
-                                "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with public_host() as host, serve_directory(host, site, free_port(), on_peer=True) as publisher:
+        redis = RedisServer(bind=host.peer)
+        pg_port = free_port()
         try:
-            _listening(host.peer, redis_port)
-            _listening(host.peer, web_port)
             with forward((host.peer, pg_port), ("127.0.0.1", 5432)):
-                broker = f"redis://{host.peer}:{redis_port}/0"
-                feeds = [(f"Far {i}", f"http://{host.peer}:{web_port}/far{i}.xml") for i in range(3)]
+                feeds = [(f"Far {i}", f"{publisher}/far{i}.xml") for i in range(3)]
                 (tmp_path / "scheduler").mkdir()
                 (tmp_path / "worker").mkdir()
-                here = config(tmp_path / "scheduler", db, broker, feeds)
+                here = config(tmp_path / "scheduler", db, redis.url, feeds)
                 there = config(tmp_path / "worker", db.replace("@127.0.0.1:5432/", f"@{host.peer}:{pg_port}/"),
-                               broker, feeds)
+                               redis.url, feeds)
                 assert there.read_text() != here.read_text()
                 workers.append(Worker(there, tmp_path / "w.log", concurrency=2,
                                       prefix=("ip", "netns", "exec", host.namespace)))
@@ -353,11 +333,10 @@ def test_a_worker_on_another_host_polls_over_a_real_interface(tmp_path: Path, db
                     pid = (by or ":").rsplit(":", 1)[1]
                     where = subprocess.run(["ip", "netns", "identify", pid], capture_output=True, text=True)
                     assert where.stdout.strip() == host.namespace, f"polled by {by}, not in {host.namespace}"
+                # Stopped here, while the broker, the relay and the link they use still exist.
                 for proc in workers + daemons:
                     proc.stop()
                 workers.clear()
                 daemons.clear()
         finally:
-            for proc in (redis, web):
-                proc.kill()
-                proc.wait()
+            redis.stop()

@@ -67,22 +67,25 @@ def public_host() -> Iterator[Host]:
 
 
 @contextmanager
-def serve_directory(host: Host, folder: Path, port: int = 8080) -> Iterator[str]:
-    """``python -m http.server`` on ``host``: the base URL of ``folder``."""
-    proc = host.run(sys.executable, "-m", "http.server", str(port), "--bind", host.address, "--directory",
-                    str(folder), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def serve_directory(host: Host, folder: Path, port: int = 8080, on_peer: bool = False) -> Iterator[str]:
+    """``python -m http.server`` on ``host`` (or, ``on_peer``, on this machine's end of its link, where the host
+    reaches it): the base URL of ``folder``."""
+    inside = () if on_peer else ("ip", "netns", "exec", host.namespace)
+    address = host.peer if on_peer else host.address
+    proc = subprocess.Popen([*inside, sys.executable, "-m", "http.server", str(port), "--bind", address,
+                             "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 10
         while time.time() < deadline:
-            probe = subprocess.run(["ip", "netns", "exec", host.namespace, sys.executable, "-c",
-                                    f"import socket; socket.create_connection(('{host.address}', {port}), 1)"],
+            probe = subprocess.run([*inside, sys.executable, "-c",
+                                    f"import socket; socket.create_connection(('{address}', {port}), 1)"],
                                    capture_output=True)
             if probe.returncode == 0:
                 break
             time.sleep(0.1)
         else:
-            pytest.fail(f"the server on {host.address}:{port} did not start", pytrace=False)
-        yield f"http://{host.address}:{port}"
+            pytest.fail(f"the server on {address}:{port} did not start", pytrace=False)
+        yield f"http://{address}:{port}"
     finally:
         proc.kill()
         proc.wait()

@@ -76,22 +76,26 @@ def rabbitmq_broker() -> Iterator[str]:
 
 
 class RedisServer:
-    """A redis-server of the test's own, on a free port: ``stop()`` and ``start()`` it to take the broker away."""
+    """A redis-server of the test's own, on a free port: ``stop()`` and ``start()`` it to take the broker away.
+    ``bind``: an address other than loopback, for workers on other hosts (protected mode, which refuses them
+    without a password, is off)."""
 
-    def __init__(self) -> None:
+    def __init__(self, bind: str = "127.0.0.1") -> None:
+        self.bind = bind
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.start()
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"redis://{self.bind}:{self.port}/0"
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
-                                      "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(["redis-server", "--bind", self.bind, "--port", str(self.port), "--save", "",
+                                      "--appendonly", "no", "--protected-mode", "no"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
-            if _run("redis-cli", "-p", str(self.port), "ping").stdout.strip() == "PONG":
+            if _run("redis-cli", "-h", self.bind, "-p", str(self.port), "ping").stdout.strip() == "PONG":
                 return
             time.sleep(0.05)
         pytest.fail(f"redis-server on port {self.port} did not start", pytrace=False)
