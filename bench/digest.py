@@ -92,15 +92,20 @@ def populate(store, n: int, now: datetime, seed: int = 7) -> int:
                 judged[guid] = (Judgement(relevant, 0.9 if relevant else 0.05, stances, topic=TOPIC,
                                           version="bench"),)
                 made += 1
-        for outlet, (entries, judged) in batches.items():
-            poll = PollUpdate(polled_at=polled, status="ok", next_poll_at=polled + timedelta(minutes=15),
-                              consecutive_failures=0, http_status=200)
-            store.save_poll(ids[outlet], poll, entries, judged)
+        _save(store, ids, batches, polled)
     for outlet in OUTLETS[:3]:  # a few feeds are failing, as some always are
         store.save_poll(ids[outlet], PollUpdate(polled_at=now, status="error", next_poll_at=now + timedelta(hours=1),
                                                 consecutive_failures=5, http_status=503,
                                                 error="HTTP 503 Service Unavailable"))
     return store.count_articles()
+
+
+def _save(store, ids: dict[str, int], batches: dict[str, tuple[list[Entry], dict]], polled: datetime) -> None:
+    """Each outlet's batch stored as one successful poll at ``polled``."""
+    for outlet, (entries, judged) in batches.items():
+        poll = PollUpdate(polled_at=polled, status="ok", next_poll_at=polled + timedelta(minutes=15),
+                          consecutive_failures=0, http_status=200)
+        store.save_poll(ids[outlet], poll, entries, judged)
 
 
 VOCABULARY = ["EU", "Russia", "sanctions", "talks", "Moscow", "Kremlin", "Brussels", "summit", "ministers",
@@ -132,10 +137,7 @@ def populate_worst(store, n: int, now: datetime, seed: int = 11) -> int:
             judged[guid] = (Judgement(True, 0.9, (stance_for(rng, code, rng.choice(SUBJECTS)),), topic=TOPIC,
                                       version="bench"),)
             made += 1
-        for outlet, (entries, judged) in batches.items():
-            poll = PollUpdate(polled_at=polled, status="ok", next_poll_at=polled + timedelta(minutes=15),
-                              consecutive_failures=0, http_status=200)
-            store.save_poll(ids[outlet], poll, entries, judged)
+        _save(store, ids, batches, polled)
     return store.count_articles()
 
 
