@@ -142,6 +142,24 @@ def test_the_model_is_package_data_with_a_monotone_calibration() -> None:
     assert Model.from_json(json.loads(json.dumps(model.as_json()))) == model
 
 
+def test_the_packed_weights_score_as_the_plain_ones() -> None:
+    """The shipped weights live in one float32 table (memory); a model over a plain dict of the same weights gives
+    the same probabilities, and buckets without weights are absent from the mapping."""
+    from dataclasses import replace
+
+    from monitor.judge.decider import Weights, bucket
+
+    model = shipped()
+    assert model is not None and isinstance(model.weights, Weights)
+    plain = replace(model, weights={b: tuple(w) for b, w in model.weights.items()})
+    features = {"bias": 1.0, "rule:pro_dialogue": 1.0, "own:talks": 1.0, "kind:name": 1.0, "mentions": 0.7,
+                "w:negotiation": 1.0, "no such feature at all": 1.0}
+    assert max(abs(a - b) for a, b in zip(model.scores(features), plain.scores(features), strict=True)) < 1e-9
+    absent = next(b for b in range(1 << 16) if b not in plain.weights)
+    assert absent not in model.weights and model.weights.get(absent) is None
+    assert model.weights[bucket("bias")] == plain.weights[bucket("bias")]
+
+
 # ------------------------------------------------------------------------------------------------ measurement
 
 
@@ -169,3 +187,47 @@ def test_eval_reads_items_with_extra_fields(tmp_path: Path) -> None:
     path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
     (item,) = load_items(path)
     assert item.lang == "pl" and item.labels == {"PL": "hardline"}
+
+
+# ------------------------------------------------------------------------------------------ office and stories
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("", "Former German Chancellor Gerhard Schröder said the EU should talk to Moscow and drop its sanctions."),
+        ("", "Бывший канцлер Германии Герхард Шрёдер призвал Евросоюз к переговорам с Москвой и отмене санкций."),
+        ("", "Były premier Polski wezwał do rozmów z Moskwą i zniesienia sankcji wobec Rosji."),
+        ("", "L'ancien président français a appelé l'Union à négocier avec Moscou et à lever les sanctions."),
+    ],
+)
+def test_a_former_office_holder_speaks_for_nobody(judge: Judge, title: str, text: str) -> None:
+    assert labels(judge, title, text) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Angela Merkel said she wanted to keep talking to Moscow about the ceasefire.", "DE"),
+        ("Matteo Renzi called for dialogue with Moscow to end the war.", "IT"),
+        ("Рахой заявил, что готов к переговорам с Москвой о перемирии.", "ES"),
+        ("Premier Mariano Rajoy said the crisis with Russia had to be solved through dialogue and diplomacy.", "ES"),
+    ],
+)
+def test_leaders_of_earlier_years_speak_for_their_state(judge: Judge, text: str, code: str) -> None:
+    """Real coverage reaches back to 2008: its heads of government and foreign ministers are actors too."""
+    assert labels(judge, "", text) == {code: PRO}
+
+
+def test_the_training_sets_are_well_formed() -> None:
+    """The project's own training stories: every language the judge reads, labels by the guide's rules."""
+    from monitor.judge import EU27
+    from monitor.judge.train import OWN_SETS, ROOT
+
+    folder = ROOT / "tests" / "data" / "eval"
+    items = [i for pattern in OWN_SETS for path in sorted(folder.glob(pattern)) for i in load_items(path)]
+    assert len({i.id for i in items}) == len(items)
+    assert {i.lang or "en" for i in items} >= set(GROUPS)
+    assert all(not i.labels for i in items if not i.relevant)
+    assert {c for i in items for c in i.labels} <= set(EU27)
+    assert {v for i in items for v in i.labels.values()} == {"pro_dialogue", "hardline", "mixed"}

@@ -141,14 +141,37 @@ class Actors:
             prev in LOCATIVE or (prev in ("the", "a") and prev2 in LOCATIVE)
         ) and not (prev == "in" and prev2 in self.government_nouns):
             eligible, venue = False, True  # ("the government in Bratislava" is the government, not a place)
-        if prev in ("former", "ex", "late") or (prev == "-" and prev2 == "ex"):
-            eligible = False  # "a former Portuguese prime minister" speaks for nobody now
+        if _after_former(tokens, start):
+            eligible = False  # "a former Portuguese prime minister", "former Chancellor Merkel" speak for nobody now
         if start == 0 and (nxt in ("—", "–", "-", "/", "(") or surface.isupper()) and entry.kind in ("capital", "name"):
             eligible = False  # a dateline: "COPENHAGEN —", "ATHENS/NICOSIA —"
         addressee = False
         if eligible and entry.kind != "group":
             addressee = _after_addressee_verb(tokens, start)
         return Mention(entry.codes, entry.kind, start, end, surface, possessive, eligible, addressee, venue)
+
+
+@cache
+def _former_words() -> frozenset[str]:
+    """"former", "late" and the multilingual vocabulary's words for it ("бывший", "były", "ehemalig"), as
+    lemmas: the rule engine reads actors in every language, so a Polish "były premier" is caught here too."""
+    from monitor.judge.forms import lemma, vocabulary
+
+    words = (str(w) for ws in (vocabulary().get("former") or {}).values() for w in ws or ())
+    return frozenset({"former", "ex", "late", "erstwhile"} | {lemma(fold(w)) for w in words})
+
+
+def _after_former(tokens: Sequence[Token], start: int) -> bool:
+    """"former" up to three words back within the phrase: "former Prime Minister", "ex-Chancellor"."""
+    from monitor.judge.forms import lemma
+
+    former = _former_words()
+    for t in reversed(tokens[max(0, start - 3) : start]):
+        if t.norm in former or lemma(t.norm) in former:
+            return True
+        if t.norm != "-" and not any(c.isalnum() for c in t.norm):
+            return False
+    return False
 
 
 ADDRESSEE_VERBS = frozenset({

@@ -188,7 +188,7 @@ class _Lemmatisers:
 
 def _phrases(vocab: dict[str, Any], lang: str) -> list[str]:
     out: list[str] = []
-    for key in ("russia", "eu", "war", "government_nouns", "locatives"):
+    for key in ("russia", "eu", "war", "government_nouns", "locatives", "former"):
         out += [str(p) for p in (vocab.get(key) or {}).get(lang) or ()]
     for concept in (vocab.get("concepts") or {}).values():
         out += [str(p) for p in (concept or {}).get(lang) or ()]
@@ -254,9 +254,13 @@ def _compress(forms: dict[str, str]) -> dict[str, Any]:
     return {"stems": stems, "whole": whole}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
     from pathlib import Path
 
+    parser = argparse.ArgumentParser(prog="python -m monitor.judge.forms",
+                                     description="Rebuild forms.json.gz from multilingual.yaml (extra `lemmas`).")
+    parser.parse_args(argv)
     forms = build()
     path = Path(__file__).with_name(FORMS_FILE)
     data = json.dumps(forms, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")

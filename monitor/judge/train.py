@@ -1,9 +1,10 @@
-"""Rebuild the shipped decider: ``python -m monitor.judge.train`` (or ``monitor train-judge``).
+"""Rebuild the shipped decider: ``python -m monitor.judge.train``.
 
-Reads the project's own labelled sets (``tests/data/eval/stance_dev*.jsonl``) and the development part of the
-shared real-news sets, in place (``../shared/realnews``; the blind part, see ``realsets.py``, is never read
-here). Every story goes through the judge's own front (rules, multilingual reader, candidate features: the same
-code that runs in production), then:
+Reads the project's own labelled sets (``tests/data/eval/stance_dev*.jsonl``, English, written for the rules,
+and ``stance_train_*.jsonl``, 690 stories in all 26 languages written in the manner of real coverage: its traps,
+not its sentences) and the development part of the shared real-news sets, in place (``../shared/realnews``; the
+blind part, see ``realsets.py``, is never read here). Every story goes through the judge's own front (rules,
+multilingual reader, candidate features: the same code that runs in production), then:
 
 1. cross-validation by story over the shared items (five folds; the project's own items are always in the
    training part) gives out-of-fold probabilities for every candidate and every story's relevance;
@@ -33,7 +34,7 @@ from monitor.judge.evaluate import Item, Predicted, load_items, score
 from monitor.judge.realsets import GROUP_ORDER, group_of, is_blind, shared_files
 
 ROOT = Path(__file__).resolve().parents[2]
-OWN_SETS = ("stance_dev.jsonl", "stance_dev2.jsonl")
+OWN_SETS = ("stance_dev*.jsonl", "stance_train_*.jsonl")
 PRECISION_FLOORS = {"pro_dialogue": 0.75, "hardline": 0.75, "mixed": 0.5}
 FOLDS = 5
 # How much a point of precision below its floor costs against a point of macro-F1 when the offsets are tuned.
@@ -297,7 +298,8 @@ def table(preds: Sequence[Predicted], title: str) -> None:
 
 
 def load_training(shared_dir: Path | None) -> tuple[list[Item], list[Item]]:
-    own = [i for name in OWN_SETS for i in load_items(ROOT / "tests" / "data" / "eval" / name)]
+    folder = ROOT / "tests" / "data" / "eval"
+    own = [i for pattern in OWN_SETS for path in sorted(folder.glob(pattern)) for i in load_items(path)]
     shared = [i for f in shared_files(shared_dir) for i in load_items(f) if not is_blind(i.id)]
     return own, shared
 
