@@ -141,7 +141,7 @@ class Actors:
             prev in LOCATIVE or (prev in ("the", "a") and prev2 in LOCATIVE)
         ) and not (prev == "in" and prev2 in self.government_nouns):
             eligible, venue = False, True  # ("the government in Bratislava" is the government, not a place)
-        if _after_former(tokens, start):
+        if after_former(tokens, start):
             eligible = False  # "a former Portuguese prime minister", "former Chancellor Merkel" speak for nobody now
         if start == 0 and (nxt in ("—", "–", "-", "/", "(") or surface.isupper()) and entry.kind in ("capital", "name"):
             eligible = False  # a dateline: "COPENHAGEN —", "ATHENS/NICOSIA —"
@@ -161,7 +161,7 @@ def _former_words() -> frozenset[str]:
     return frozenset({"former", "ex", "late", "erstwhile"} | {lemma(fold(w)) for w in words})
 
 
-def _after_former(tokens: Sequence[Token], start: int) -> bool:
+def after_former(tokens: Sequence[Token], start: int) -> bool:
     """"former" up to three words back within the phrase: "former Prime Minister", "ex-Chancellor"."""
     from monitor.judge.forms import lemma
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from monitor.judge.actors import EU27, Actors, Mention
+from monitor.judge.actors import EU27, Actors, Mention, after_former
 from monitor.judge.forms import cldr_names, lemma, lemmas, vocabulary
 from monitor.judge.forms import tables as forms_tables
 from monitor.judge.lexicon import PhraseIndex, Token, fold, strip_marks, tokenize, words_regex
@@ -91,8 +91,6 @@ class Reader:
         self.locatives = {lang: frozenset(fold(str(w)) for w in words or ())
                           for lang, words in (vocab.get("locatives") or {}).items()}
         self._russia_re = _russia_pattern(vocab, languages)
-        self.former = frozenset(lemma(fold(str(w))) for words in (vocab.get("former") or {}).values()
-                                for w in words or ())
 
     def mentions_russia(self, text: str) -> bool:
         """The fast path's question in every language and case form ("Oroszországgal", "Венгрии" aside)."""
@@ -134,7 +132,9 @@ class Reader:
             states.append(StateMention(codes, kind, m.start, m.end, venue, False, False, True))
             taken.update(range(m.start, m.end))
         states.sort(key=lambda s: s.start)
-        states = [replace(s, eligible=False) if s.eligible and self._former(tokens, lems, s.start) else s
+        # "former Chancellor", "бывший премьер", "były premier": the rule engine's reading does this for its own
+        # mentions; the reader's own ones get the same check
+        states = [replace(s, eligible=False) if s.eligible and after_former(tokens, s.start) else s
                   for s in states]
         russia: list[int] = []
         concepts: list[tuple[str, int, int]] = []
@@ -169,16 +169,6 @@ class Reader:
                     self._add(index, str(phrase), ("concept", concept))
             self.by_lang[lang] = index
         return index
-
-    def _former(self, tokens: list[Token], lems: list[str], start: int) -> bool:
-        """A former office-holder speaks for nobody now: "former Chancellor Angela Merkel", "бывший премьер",
-        "l'ancien président", "były minister", "Altkanzler". Up to three words back, within the phrase."""
-        for i in range(start - 1, max(-1, start - 4), -1):
-            if lems[i] in self.former:
-                return True
-            if not any(c.isalnum() for c in tokens[i].norm) and tokens[i].norm != "-":
-                return False
-        return False
 
     def _governs(self, lems: list[str], start: int, end: int) -> bool:
         """A government noun right after the adjective ("magyar kormány") or right before it, where the
