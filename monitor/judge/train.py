@@ -1,7 +1,7 @@
 """Rebuild the shipped decider: ``python -m monitor.judge.train``.
 
 Reads the project's own labelled sets (``tests/data/eval/stance_dev*.jsonl``, English, written for the rules,
-and ``stance_train_*.jsonl``, 690 stories in all 26 languages written in the manner of real coverage: its traps,
+and ``stance_train_*.jsonl``, 930 stories in all 26 languages written in the manner of real coverage: its traps,
 not its sentences) and the development part of the shared real-news sets, in place (``../shared/realnews``; the
 blind part, see ``realsets.py``, is never read here). Every story goes through the judge's own front (rules,
 multilingual reader, candidate features: the same code that runs in production), then:
