@@ -143,21 +143,28 @@ def test_the_model_is_package_data_with_a_monotone_calibration() -> None:
 
 
 def test_the_packed_weights_score_as_the_plain_ones() -> None:
-    """The shipped weights live in one float32 table (memory); a model over a plain dict of the same weights gives
-    the same probabilities, and buckets without weights are absent from the mapping."""
+    """The shipped weights live in one float32 table (memory); the probabilities are the softmax of the plain
+    weighted sums over the same weights, and buckets without weights are absent from the mapping."""
+    import math
     from dataclasses import replace
 
     from monitor.judge.decider import Weights, bucket
 
     model = shipped()
     assert model is not None and isinstance(model.weights, Weights)
-    plain = replace(model, weights={b: tuple(w) for b, w in model.weights.items()})
+    plain = {b: tuple(w) for b, w in model.weights.items()}
     features = {"bias": 1.0, "rule:pro_dialogue": 1.0, "own:talks": 1.0, "kind:name": 1.0, "mentions": 0.7,
                 "w:negotiation": 1.0, "no such feature at all": 1.0}
-    assert max(abs(a - b) for a, b in zip(model.scores(features), plain.scores(features), strict=True)) < 1e-9
-    absent = next(b for b in range(1 << 16) if b not in plain.weights)
+    totals = [sum(plain[bucket(f)][k] * v for f, v in features.items() if bucket(f) in plain)
+              for k in range(len(CLASSES))]
+    exps = [math.exp(t - max(totals)) for t in totals]
+    expected = [e / sum(exps) for e in exps]
+    assert max(abs(a - b) for a, b in zip(model.scores(features), expected, strict=True)) < 1e-9
+    # a model built from a plain mapping (as training builds one) packs it the same way
+    assert replace(model, weights=plain).scores(features) == model.scores(features)
+    absent = next(b for b in range(1 << 16) if b not in plain)
     assert absent not in model.weights and model.weights.get(absent) is None
-    assert model.weights[bucket("bias")] == plain.weights[bucket("bias")]
+    assert model.weights[bucket("bias")] == plain[bucket("bias")]
 
 
 # ------------------------------------------------------------------------------------------------ measurement

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.judge.data import load as load_data
+from monitor.judge.forms import cldr_names, lemma, vocabulary
 from monitor.judge.lexicon import PhraseIndex, Token, fold, tokenize
 
 EU27 = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
@@ -155,16 +156,12 @@ class Actors:
 def _former_words() -> frozenset[str]:
     """"former", "late" and the multilingual vocabulary's words for it ("бывший", "były", "ehemalig"), as
     lemmas: the rule engine reads actors in every language, so a Polish "były premier" is caught here too."""
-    from monitor.judge.forms import lemma, vocabulary
-
     words = (str(w) for ws in (vocabulary().get("former") or {}).values() for w in ws or ())
     return frozenset({"former", "ex", "late", "erstwhile"} | {lemma(fold(w)) for w in words})
 
 
 def after_former(tokens: Sequence[Token], start: int) -> bool:
     """"former" up to three words back within the phrase: "former Prime Minister", "ex-Chancellor"."""
-    from monitor.judge.forms import lemma
-
     former = _former_words()
     for t in reversed(tokens[max(0, start - 3) : start]):
         if t.norm in former or lemma(t.norm) in former:
@@ -229,15 +226,11 @@ def _load_actors(path: str | None) -> Actors:
 @cache
 def _cldr_names(code: str) -> frozenset[str]:
     # CLDR's names as the build stored them with the inflected forms (Babel's locales cost ~10 MB per process).
-    from monitor.judge.forms import cldr_names
-
     return frozenset(name for lang in CLDR_LANGUAGES if (name := cldr_names(lang, (code,)).get(code)))
 
 
 @cache
 def _cldr_display(code: str) -> str:
-    from monitor.judge.forms import cldr_names
-
     return cldr_names("en", (code,)).get(code, code)
 
 

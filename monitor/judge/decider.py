@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 from monitor.judge.multi import Read, StateMention
 from monitor.judge.realsets import group_of
@@ -353,21 +353,17 @@ class Model:
     # for; the model knows real coverage's traps. Both thresholds are tuned on out-of-fold predictions.
     rule_policy: tuple[float, float] = (1.1, 1.1)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.weights, Weights):  # built from a plain mapping, as training does
+            object.__setattr__(self, "weights", Weights(self.weights))
+
     def scores(self, features: dict[str, float]) -> list[float]:
         totals = [0.0] * len(CLASSES)
-        weights = self.weights
-        if isinstance(weights, Weights):  # the shipped model: a flat table, absent buckets are zeros
-            table, width = weights.table, len(CLASSES)
-            for name, value in features.items():
-                at = bucket(name) * width
-                for k in range(width):
-                    totals[k] += table[at + k] * value
-        else:
-            for name, value in features.items():
-                w = weights.get(bucket(name))
-                if w is not None:
-                    for k in range(len(CLASSES)):
-                        totals[k] += w[k] * value
+        table, width = cast(Weights, self.weights).table, len(CLASSES)
+        for name, value in features.items():
+            at = bucket(name) * width  # absent buckets are zeros
+            for k in range(width):
+                totals[k] += table[at + k] * value
         top = max(totals)
         exps = [math.exp(t - top) for t in totals]
         s = sum(exps)

@@ -238,21 +238,20 @@ class _Node(Generic[P]):
         self.best: Pattern[P] | None = None  # a phrase ends here
 
     def child(self, token: str) -> _Node[P]:
-        if self.children is _NOTHING:
-            self.children = {}
-        children = cast(dict[str, _Node[P]], self.children)
-        node = children.get(token)
-        if node is None:
-            node = children[token] = _Node()
-        return node
+        return self._next("children", token)
 
     def gap(self, limit: int) -> _Node[P]:
-        if self.gaps is _NOTHING:
-            self.gaps = {}
-        gaps = cast(dict[int, _Node[P]], self.gaps)
-        node = gaps.get(limit)
+        return self._next("gaps", limit)
+
+    def _next(self, slot: str, key: str | int) -> _Node[P]:
+        """The node under ``key`` in ``slot``, made (with the slot's own dict, on first use) when missing."""
+        table = cast(dict[Any, _Node[P]], getattr(self, slot))
+        if table is _NOTHING:
+            table = {}
+            setattr(self, slot, table)
+        node = table.get(key)
         if node is None:
-            node = gaps[limit] = _Node()
+            node = table[key] = _Node()
         return node
 
 

@@ -13,7 +13,7 @@ the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -129,13 +129,11 @@ class Reader:
             venue = prev in locatives or (kind in ("capital", "name") and surface != lems[m.end - 1]
                                           and surface.endswith(endings) and len(endings) > 0
                                           and lang in VENUE_ENDINGS)
-            states.append(StateMention(codes, kind, m.start, m.end, venue, False, False, True))
+            # "бывший премьер", "były premier": a former office-holder, as the rule engine reads its own mentions
+            states.append(StateMention(codes, kind, m.start, m.end, venue, False, False,
+                                       not after_former(tokens, m.start)))
             taken.update(range(m.start, m.end))
         states.sort(key=lambda s: s.start)
-        # "former Chancellor", "бывший премьер", "były premier": the rule engine's reading does this for its own
-        # mentions; the reader's own ones get the same check
-        states = [replace(s, eligible=False) if s.eligible and after_former(tokens, s.start) else s
-                  for s in states]
         russia: list[int] = []
         concepts: list[tuple[str, int, int]] = []
         eu = war = 0
