@@ -238,3 +238,47 @@ def test_the_training_sets_are_well_formed() -> None:
     assert all(not i.labels for i in items if not i.relevant)
     assert {c for i in items for c in i.labels} <= set(EU27)
     assert {v for i in items for v in i.labels.values()} == {"pro_dialogue", "hardline", "mixed"}
+
+
+# ------------------------------------------------------------------------------------------------ lists and pronouns
+
+
+def test_list_members_share_the_act_across_a_few_words_between_them(judge: Judge) -> None:
+    """A list broken by a description before its last member ("... Cyprus and this year's Council chair Italy")
+    is still one list: before, only the last member owned the act and the others got nothing."""
+    text = ("Seven governments, France, Germany, Austria, Greece, Cyprus and this year's Council chair Italy, "
+            "oppose broad economic sanctions against Russia, diplomats said.")
+    got = labels(judge, "Sanctions split ahead of summit", text)
+    assert got == dict.fromkeys(("FR", "DE", "AT", "GR", "CY", "IT"), PRO)
+
+
+def test_list_conjunctions_are_the_languages_own() -> None:
+    """Czech "a" joins two states; Italian "a" is a preposition and does not, nor Dutch "en" in French."""
+    from monitor.judge.decider import _listed, list_glue
+
+    assert _listed(["a"], 0, 1, set(), list_glue("cs"))
+    assert not _listed(["a"], 0, 1, set(), list_glue("it"))
+    assert _listed(["en"], 0, 1, set(), list_glue("nl"))
+    assert not _listed(["en"], 0, 1, set(), list_glue("fr"))
+    assert _listed(lemma_seq("és a jelenlegi soros elnök"), 0, 5, set(), list_glue("hu"))
+    # an act between the two states ends the list: "Poland criticised Hungary"
+    assert not _listed(["and", "then", "criticised"], 0, 3, {2}, list_glue("en"))
+
+
+def lemma_seq(text: str) -> list[str]:
+    from monitor.judge.lexicon import tokenize
+
+    return [lemma(t.norm) for t in tokenize(text)]
+
+
+def test_a_sentence_that_names_no_state_goes_on_about_the_last_one() -> None:
+    """"Latvia's prime minister spoke on Monday. He called for ...": the second sentence's acts are read as the
+    prime minister's (as features of their own: the decider weighs how far to trust a pronoun)."""
+    from monitor.judge.evaluate import Item
+    from monitor.judge.train import featurise
+
+    text = ("Latvia's prime minister spoke to reporters on Monday. He called for a full embargo on Russian gas and "
+            "a new round of sanctions against Moscow.")
+    (example,) = featurise([Item(id="t", lang="en", title="", text=text, relevant=True, labels={})], shared=True)
+    features = example.candidates["LV"].features
+    assert features.get("carry_polar:hardline") == 1 and features.get("carry:sanction") == 1

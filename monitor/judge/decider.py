@@ -34,6 +34,8 @@ from importlib import resources
 from itertools import pairwise
 from typing import Any, cast
 
+from monitor.judge.forms import lemma, vocabulary
+from monitor.judge.lexicon import tokenize
 from monitor.judge.multi import Read, StateMention
 from monitor.judge.realsets import group_of
 
@@ -63,7 +65,7 @@ class Candidate:
         return self.silent > 0 and "mentions" not in self.features
 
 
-def _spans(read: Read) -> list[tuple[StateMention, int, int, int]]:
+def _spans(read: Read, glue: frozenset[str]) -> list[tuple[StateMention, int, int, int]]:
     """Each mention's own stretch of its sentence: from the mention to the next state or contrast word after it;
     and where the words leading to it begin (the previous state or contrast word). "Poland criticised Hungary for
     blocking sanctions": Poland owns "criticised", Hungary owns "blocking sanctions" and is led to by
@@ -72,9 +74,10 @@ def _spans(read: Read) -> list[tuple[StateMention, int, int, int]]:
     states = {s.start for s in read.states}
     contrasts = {c[1] for c in read.concepts if c[0] == "contrast"}
     cuts = sorted(states | contrasts)
+    busy = {c[1] for c in read.concepts} | set(read.russia)
     runs: list[list[StateMention]] = []
     for m in sorted(read.states, key=lambda s: s.start):
-        if runs and all(read.lemmas[i] in _LIST_GLUE for i in range(runs[-1][-1].end, m.start)):
+        if runs and _listed(read.lemmas, runs[-1][-1].end, m.start, busy, glue):
             runs[-1].append(m)
         else:
             runs.append([m])
@@ -88,6 +91,27 @@ def _spans(read: Read) -> list[tuple[StateMention, int, int, int]]:
         for m in run:
             out.append((m, max(lead + 1, 0), last.end, end))
     return out
+
+
+LIST_GAP = 8  # words that may stand between two members of one list (out-of-fold: 6 and 8 alike, 3 less)
+_PUNCT_GLUE = frozenset({",", "&", "-"})
+
+
+@cache
+def list_glue(lang: str) -> frozenset[str]:
+    """The language's list conjunctions (``conjunctions`` in ``multilingual.yaml``), as the reader's lemmas."""
+    table = vocabulary().get("conjunctions") or {}
+    phrases = table.get(lang) or table.get("en") or ()
+    return _PUNCT_GLUE | {lemma(t.norm) for p in phrases for t in tokenize(str(p))}
+
+
+def _listed(lemmas: Sequence[str], start: int, end: int, busy: set[int], glue: frozenset[str]) -> bool:
+    """Whether two mentions are members of one list: only list glue between them, or a few words that name no
+    act and hold a comma or a conjunction ("..., Slovenia and this year's EU president Italy oppose ...")."""
+    gap = range(start, end)
+    if all(lemmas[i] in glue for i in gap):
+        return True
+    return len(gap) <= LIST_GAP and any(lemmas[i] in glue for i in gap) and not any(i in busy for i in gap)
 
 
 _PRESSURE = frozenset({"sanction", "toughen", "expel"})
@@ -125,21 +149,20 @@ def polarity(concepts: Sequence[str]) -> str:
 _NEUTRAL = frozenset({"say", "contrast", "offtopic", "third", "group", "nocomment"})
 # what a state does besides not commenting that would still be a position ("declined to comment but blocked ...")
 _ACTS = frozenset({"block", "expel", "oppose", "criticise", "lift", "toughen", "condition"})
-_LIST_GLUE = frozenset({",", "and", "or", "&", "et", "und", "e", "y", "i", "a", "és", "и", "і", "та", "ja", "och",
-                        "og", "en", "si", "și", "ir", "un", "-", "as", "well", "oraz", "also", "ve", "ή", "και"})
 
 
 def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], lang: str) -> dict[str, Candidate]:
     """Features of every state the story names. ``rule`` is the rule engine's reading per state (label,
     confidence, how the state was linked)."""
     group = group_of(lang)
+    glue = list_glue(lang)
     found: dict[str, Candidate] = {}
     n_states = len({c for r in reads for m in r.states for c in m.codes})
     item_russia = sum(len(r.russia) for r in reads)
     for read in reads:
         sent_concepts = {c[0] for c in read.concepts}
         n_here = len({c for m in read.states for c in m.codes})
-        for pos, (m, lead_start, own_start, own_end) in enumerate(_spans(read)):
+        for pos, (m, lead_start, own_start, own_end) in enumerate(_spans(read, glue)):
             own = {c[0] for c in read.concepts if own_start <= c[1] < own_end}
             lead = {c[0] for c in read.concepts if lead_start <= c[1] < m.start}
             near_lead = {c[0] for c in read.concepts if m.start - 3 <= c[1] < m.start}
@@ -228,6 +251,7 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
                     cand.features["named"] = 1
                 if m.eligible and not m.venue:
                     cand.sentences[read.index] = max(cand.sentences.get(read.index, 0.0), weight)
+    _carry(reads, found)
     for code, cand in found.items():
         f = cand.features
         if cand.only_silent:
@@ -255,6 +279,27 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
                 f[f"rule_sure:{label}"] = 1
         f["bias"] = 1
     return found
+
+
+def _carry(reads: Sequence[Read], found: dict[str, Candidate]) -> None:
+    """A body sentence that names no state goes on about the state the sentence before it was about ("Latvia's
+    prime minister spoke on Monday. He called for a full energy embargo."): its acts count for that state, as
+    features of their own, since the pronoun may point elsewhere."""
+    subject: Candidate | None = None
+    for read in reads:
+        if read.states:
+            first = min(read.states, key=lambda s: s.start)
+            single = first.eligible and not first.venue and len(first.codes) == 1
+            subject = found.get(first.codes[0]) if single else None
+            continue
+        if read.index == 0 or subject is None:
+            continue
+        seq = sorted([(c[1], c[0]) for c in read.concepts] + [(r, "russia") for r in read.russia])
+        for c in {c for _, c in seq} - _NEUTRAL:
+            subject.features[f"carry:{c}"] = 1
+        polar = polarity([c for _, c in seq])
+        if polar:
+            subject.features[f"carry_polar:{polar}"] = 1
 
 
 def relevance_features(reads: Sequence[Read], rule_score: float, lang: str, states: int) -> dict[str, float]:
