@@ -70,7 +70,8 @@ def _spans(read: Read, glue: frozenset[str]) -> list[tuple[StateMention, int, in
     and where the words leading to it begin (the previous state or contrast word). "Poland criticised Hungary for
     blocking sanctions": Poland owns "criticised", Hungary owns "blocking sanctions" and is led to by
     "criticised". States listed together ("the Netherlands, Denmark, Italy and Spain expelled ...", "... taken by
-    Poland, Bulgaria and Slovakia") share the list's stretch and what leads to it."""
+    Poland, Bulgaria and Slovakia", "..., Cyprus and this year's Council chair Italy oppose ...": see ``_listed``)
+    share the list's stretch and what leads to it."""
     states = {s.start for s in read.states}
     contrasts = {c[1] for c in read.concepts if c[0] == "contrast"}
     cuts = sorted(states | contrasts)
