@@ -13,7 +13,7 @@ import pytest
 from monitor.judge import HARD, PRO, Judge, judges_for
 from monitor.judge.decider import CLASSES, Model, shipped
 from monitor.judge.evaluate import EvalError, load_items
-from monitor.judge.forms import lemma
+from monitor.judge.forms import lemma, lemmas
 from monitor.judge.language import detect
 from monitor.judge.lexicon import fold
 from monitor.judge.realsets import GROUPS, group_of, is_blind
@@ -229,10 +229,9 @@ def test_leaders_of_earlier_years_speak_for_their_state(judge: Judge, text: str,
 def test_the_training_sets_are_well_formed() -> None:
     """The project's own training stories: every language the judge reads, labels by the guide's rules."""
     from monitor.judge import EU27
-    from monitor.judge.train import OWN_SETS, ROOT
+    from monitor.judge.train import own_items
 
-    folder = ROOT / "tests" / "data" / "eval"
-    items = [i for pattern in OWN_SETS for path in sorted(folder.glob(pattern)) for i in load_items(path)]
+    items = own_items()
     assert len({i.id for i in items}) == len(items)
     assert {i.lang or "en" for i in items} >= set(GROUPS)
     assert all(not i.labels for i in items if not i.relevant)
@@ -260,15 +259,9 @@ def test_list_conjunctions_are_the_languages_own() -> None:
     assert not _listed(["a"], 0, 1, set(), list_glue("it"))
     assert _listed(["en"], 0, 1, set(), list_glue("nl"))
     assert not _listed(["en"], 0, 1, set(), list_glue("fr"))
-    assert _listed(lemma_seq("és a jelenlegi soros elnök"), 0, 5, set(), list_glue("hu"))
+    assert _listed(lemmas("és a jelenlegi soros elnök"), 0, 5, set(), list_glue("hu"))
     # an act between the two states ends the list: "Poland criticised Hungary"
     assert not _listed(["and", "then", "criticised"], 0, 3, {2}, list_glue("en"))
-
-
-def lemma_seq(text: str) -> list[str]:
-    from monitor.judge.lexicon import tokenize
-
-    return [lemma(t.norm) for t in tokenize(text)]
 
 
 def test_a_sentence_that_names_no_state_goes_on_about_the_last_one() -> None:

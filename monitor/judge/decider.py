@@ -34,8 +34,7 @@ from importlib import resources
 from itertools import pairwise
 from typing import Any, cast
 
-from monitor.judge.forms import lemma, vocabulary
-from monitor.judge.lexicon import tokenize
+from monitor.judge.forms import lemmas, vocabulary
 from monitor.judge.multi import Read, StateMention
 from monitor.judge.realsets import group_of
 
@@ -103,7 +102,7 @@ def list_glue(lang: str) -> frozenset[str]:
     """The language's list conjunctions (``conjunctions`` in ``multilingual.yaml``), as the reader's lemmas."""
     table = vocabulary().get("conjunctions") or {}
     phrases = table.get(lang) or table.get("en") or ()
-    return _PUNCT_GLUE | {lemma(t.norm) for p in phrases for t in tokenize(str(p))}
+    return _PUNCT_GLUE.union(*(lemmas(str(p)) for p in phrases))
 
 
 def _listed(lemmas: Sequence[str], start: int, end: int, busy: set[int], glue: frozenset[str]) -> bool:
@@ -118,6 +117,14 @@ def _listed(lemmas: Sequence[str], start: int, end: int, busy: set[int], glue: f
 _PRESSURE = frozenset({"sanction", "toughen", "expel"})
 _DIALOGUE = frozenset({"talks", "peace", "phone", "energy"})
 _AGAINST = frozenset({"oppose", "block", "criticise", "negation"})
+
+
+def _in_order(read: Read, start: int, end: int) -> list[str]:
+    """The concepts and Russia's mentions among the read's tokens ``start:end``, in text order: what ``polarity``
+    reads."""
+    found = [(c[1], c[0]) for c in read.concepts if start <= c[1] < end]
+    found += [(r, "russia") for r in read.russia if start <= r < end]
+    return [c for _, c in sorted(found)]
 
 
 def polarity(concepts: Sequence[str]) -> str:
@@ -201,17 +208,13 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
                 f[f"near:{c}"] = 1
             for c in sent_concepts:
                 f[f"sent:{c}"] = 1
-            seq = sorted([(c[1], c[0]) for c in read.concepts if own_start <= c[1] < own_end]
-                         + [(r, "russia") for r in read.russia if own_start <= r < own_end])
-            polar = polarity([c for _, c in seq])
+            polar = polarity(_in_order(read, own_start, own_end))
             if polar:
                 f[f"polar:{polar}"] = 1
                 f[f"polar:{polar}|{group}"] = 1
             # what leads to the state, where the verb comes first ("Sankce blokuje Maďarsko", "Delaying the
             # sanctions were ... Fico", passives)
-            lead_seq = sorted([(c[1], c[0]) for c in read.concepts if lead_start <= c[1] < m.start]
-                              + [(r, "russia") for r in read.russia if lead_start <= r < m.start])
-            lead_polar = polarity([c for _, c in lead_seq])
+            lead_polar = polarity(_in_order(read, lead_start, m.start))
             if lead_polar:
                 f[f"lead_polar:{lead_polar}"] = 1
             # what is supported, blocked or lifted matters: "backs sanctions" and "backs talks" are opposites
@@ -295,10 +298,10 @@ def _carry(reads: Sequence[Read], found: dict[str, Candidate]) -> None:
             continue
         if read.index == 0 or subject is None:
             continue
-        seq = sorted([(c[1], c[0]) for c in read.concepts] + [(r, "russia") for r in read.russia])
-        for c in {c for _, c in seq} - _NEUTRAL:
+        order = _in_order(read, 0, len(read.tokens))
+        for c in set(order) - _NEUTRAL:
             subject.features[f"carry:{c}"] = 1
-        polar = polarity([c for _, c in seq])
+        polar = polarity(order)
         if polar:
             subject.features[f"carry_polar:{polar}"] = 1
 

@@ -299,9 +299,14 @@ def table(preds: Sequence[Predicted], title: str) -> None:
         print(f"  {label:<14} P {v['precision']:.3f}  R {v['recall']:.3f}  F1 {v['f1']:.3f}  ({int(v['support'])})")
 
 
-def load_training(shared_dir: Path | None) -> tuple[list[Item], list[Item]]:
+def own_items() -> list[Item]:
+    """The project's own training stories (``OWN_SETS`` under ``tests/data/eval``)."""
     folder = ROOT / "tests" / "data" / "eval"
-    own = [i for pattern in OWN_SETS for path in sorted(folder.glob(pattern)) for i in load_items(path)]
+    return [i for pattern in OWN_SETS for path in sorted(folder.glob(pattern)) for i in load_items(path)]
+
+
+def load_training(shared_dir: Path | None) -> tuple[list[Item], list[Item]]:
+    own = own_items()
     shared = [i for f in shared_files(shared_dir) for i in load_items(f) if not is_blind(i.id)]
     return own, shared
 
