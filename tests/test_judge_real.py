@@ -275,3 +275,44 @@ def test_a_sentence_that_names_no_state_goes_on_about_the_last_one() -> None:
     (example,) = featurise([Item(id="t", lang="en", title="", text=text, relevant=True, labels={})], shared=True)
     features = example.candidates["LV"].features
     assert features.get("carry_polar:hardline") == 1 and features.get("carry:sanction") == 1
+
+
+def _read(lang: str, text: str) -> tuple[list[tuple[tuple[str, ...], str]], set[str]]:
+    from monitor.judge import Actors
+    from monitor.judge.multi import reader_for
+
+    read = reader_for(Actors.load()).read(1, text, lang)
+    return [(m.codes, m.kind) for m in read.states], {c[0] for c in read.concepts}
+
+
+def test_a_form_two_languages_share_is_read_the_storys_way() -> None:
+    """Slovenian "pritiska" is a case of "pritisk" (pressure), Croatian claims the same form for "pritisak"; and
+    Slovenian "slovenska" is the adjective of Slovenia, where Slovak "Slovensko" would make it Slovakia."""
+    assert lemma("pritiska", "sl") == lemma("pritisk", "sl") == "pritisk"
+    assert lemma("pritiska", "hr") == lemma("pritisak", "hr")
+    states, concepts = _read("sl", "Slovenska vlada zagovarja močnejši pritisk in zahteva več pritiska na Rusijo.")
+    assert states == [(("SI",), "demonym")]
+    assert "toughen" in concepts
+
+
+def test_a_languages_own_reading_keeps_its_function_words_apart() -> None:
+    """The Spanish lemmatiser lists "si" (if) among the forms of the article: the story's own reading must not
+    turn every article into a condition."""
+    _, concepts = _read("es", "El Gobierno apoya las sanciones contra Rusia.")
+    assert "condition" not in concepts
+    _, concepts = _read("es", "El Gobierno apoyará las sanciones si Rusia rechaza el alto el fuego.")
+    assert "condition" in concepts
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("pt", "Os países bálticos opuseram-se à retoma do diálogo com Moscovo."),
+    ("fr", "Les pays baltes ont fermé leur espace aérien aux avions russes."),
+    ("hu", "A balti államok elutasították a tárgyalásokat Moszkvával."),
+    ("ru", "Страны Балтии выступили против переговоров с Москвой."),
+    ("sv", "De baltiska länderna kräver hårdare sanktioner mot Ryssland."),
+])
+def test_a_named_group_of_states_is_read_in_every_language(lang: str, text: str) -> None:
+    """A group named in lower case ("les pays baltes") or in a language the actor lists lack ("a balti államok")
+    is still the three states: the decider then judges whether the text says the group acted."""
+    states, _ = _read(lang, text)
+    assert (("EE", "LV", "LT"), "group") in states

@@ -100,8 +100,10 @@ class Actors:
             entry = m.payload
             if entry.kind == "block":
                 continue
-            if not any(t.cap for t in tokens[m.start : m.end]):
-                continue  # proper names are capitalised: "poles", "turkey", "china" are not countries
+            if not any(t.cap for t in tokens[m.start : m.end]) and not (entry.kind == "group" and m.end - m.start > 1):
+                # proper names are capitalised: "poles", "turkey", "china" are not countries; a group named in
+                # several words need not be ("les pays baltes", "los países bálticos")
+                continue
             mentions.append(self._classify(tokens, text, m.start, m.end, entry))
         _propagate_venues(tokens, mentions)
         return mentions

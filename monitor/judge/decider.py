@@ -102,7 +102,7 @@ def list_glue(lang: str) -> frozenset[str]:
     """The language's list conjunctions (``conjunctions`` in ``multilingual.yaml``), as the reader's lemmas."""
     table = vocabulary().get("conjunctions") or {}
     phrases = table.get(lang) or table.get("en") or ()
-    return _PUNCT_GLUE.union(*(lemmas(str(p)) for p in phrases))
+    return _PUNCT_GLUE.union(*(lemmas(str(p), lang) for p in phrases))
 
 
 def _listed(lemmas: Sequence[str], start: int, end: int, busy: set[int], glue: frozenset[str]) -> bool:

@@ -4,7 +4,8 @@ Polish, Russian, Baltic or Hungarian news names a state in a dozen case forms ("
 "Lengyelországgal", "Krievijas"). Nobody should type those. ``python -m monitor.judge.forms`` lemmatises every
 lemma of ``multilingual.yaml`` and every CLDR country name, generates all their forms with the language's
 lemmatiser (pymorphy3 for Russian and Ukrainian, morfeusz2 for Polish, simplemma's dictionaries for the other
-languages) and writes ``forms.json.gz``: folded form -> folded lemma, for our vocabulary only.
+languages) and writes ``forms.json.gz``: folded form -> folded lemma, for our vocabulary only, plus each language's
+own reading of the forms another language claimed first.
 
 Why a table and not the lemmatisers at run time: the judge runs in every parser worker of a poll, and loading
 simplemma's dictionaries costs 100-350 MB per language (measured: Polish 355 MB, Hungarian 170 MB); the table is a
@@ -18,8 +19,9 @@ import contextlib
 import gzip
 import json
 import os
+import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -67,29 +69,49 @@ def _babel_names(lang: str, codes: Iterable[str]) -> dict[str, str]:
 
 
 @cache
-def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str]]:
+def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], dict[str, dict[str, str]]]:
     """The shipped table, as stems with the endings each lemma takes after them, plus the forms that share no
-    stem with their lemma. Stored that way because a plain form -> lemma dict of the ~90,000 forms costs ~20 MB
-    in every worker process; stems and shared ending sets cost a tenth of that."""
+    stem with their lemma, plus each language's own reading of the forms another language claimed first. Stored
+    that way because a plain form -> lemma dict of the ~90,000 forms costs ~20 MB in every worker process; stems
+    and shared ending sets cost a tenth of that."""
     resource = resources.files("monitor.judge").joinpath(FORMS_FILE)
     if not resource.is_file():
-        return {}, {}
+        return {}, {}, {}
     with resource.open("rb") as fh:
         raw = json.loads(gzip.decompress(fh.read()).decode("utf-8"))
     # endings as one "|a|b|" string per lemma: a substring test is as quick as a set and ten times smaller
-    stems = {stem: tuple((sys.intern(lem), sys.intern(f"|{ends}|")) for lem, ends in entries)
-             for stem, entries in raw["stems"].items()}
-    return stems, raw["whole"]
+    stems: dict[str, tuple[tuple[str, str], ...]] = {}
+    for stem, lem, ends in _rows(raw["stems"]):
+        stems[stem] = (*stems.get(stem, ()), (sys.intern(lem), sys.intern(f"|{ends}|")))
+    # a lemma is the value of many forms: one string object for all of them
+    whole = {form: sys.intern(lem) for form, lem in _rows(raw["whole"])}
+    own = {lang: {form: sys.intern(lem) for form, lem in _rows(rows)} for lang, rows in raw.get("own", {}).items()}
+    return stems, whole, own
+
+
+def _rows(text: str) -> Iterator[list[str]]:
+    """The table's rows are tab-separated lines in one string each: parsed as JSON lists and dicts, the ~30,000
+    rows left 8 MB of freed but fragmented memory in every worker."""
+    for line in re.finditer(r"[^\n]+", text):
+        yield line.group().split("\t")
+
+
+def _lines(rows: Iterable[Sequence[str]]) -> str:
+    return "\n".join("\t".join(row) for row in rows)
 
 
 @lru_cache(maxsize=16384)
-def lemma(norm: str) -> str:
-    """The lemma of a folded token, or the token itself when it is not a form of the vocabulary. The longest
-    stem wins: "madarsk|eho" (the adjective) before "madar|..." would ever be tried."""
+def lemma(norm: str, lang: str = "") -> str:
+    """The lemma of a folded token, or the token itself when it is not a form of the vocabulary. Read in
+    ``lang`` where given: a form two languages share is each one's own ("pritiska" is Slovenian "pritisk" and
+    Croatian "pritisak"). The longest stem wins: "madarsk|eho" (the adjective) before "madar|..." would ever be
+    tried."""
     if len(norm) < 2 or not norm[0].isalnum():
         return norm  # punctuation and clitics ("'s") are not words of any language's vocabulary
-    stems, whole = tables()
-    hit = whole.get(norm)
+    stems, whole, own = tables()
+    hit = own[lang].get(norm) if lang in own else None
+    if hit is None:
+        hit = whole.get(norm)
     if hit is not None:
         return hit
     for cut in range(len(norm), MIN_STEM - 1, -1):
@@ -102,8 +124,11 @@ def lemma(norm: str) -> str:
     return norm
 
 
-def lemmas(phrase: str) -> tuple[str, ...]:
-    return tuple(lemma(t.norm) for t in tokenize(phrase))
+def lemmas(phrase: str, lang: str = "", cached: bool = True) -> tuple[str, ...]:
+    """``cached=False`` for building indexes: their ~35,000 one-off lookups (each phrase in each language's
+    reading) would fill the cache meant for the words of the news, 5 MB in every worker."""
+    one = lemma if cached else lemma.__wrapped__
+    return tuple(one(t.norm, lang) for t in tokenize(phrase))
 
 
 # ------------------------------------------------------------------------------------------------ building
@@ -192,6 +217,8 @@ def _phrases(vocab: dict[str, Any], lang: str) -> list[str]:
         out += [str(p) for p in (vocab.get(key) or {}).get(lang) or ()]
     for concept in (vocab.get("concepts") or {}).values():
         out += [str(p) for p in (concept or {}).get(lang) or ()]
+    for group in vocab.get("groups") or ():
+        out += [str(p) for p in (group.get("names") or {}).get(lang) or ()]
     # names of states in other scripts and spellings are lemmatised in every language that might write them
     for key in ("capitals", "leaders", "demonyms"):
         for phrases in (vocab.get(key) or {}).values():
@@ -204,35 +231,57 @@ def build() -> dict[str, Any]:
 
     vocab = vocabulary()
     tools = _Lemmatisers()
-    out: dict[str, str] = {}
     # Country names first, in every language, so that a form both a name and an adjective can be ("Maďarska")
     # stays the name: the judge wants the state.
     cldr = {lang: _babel_names(lang, (*EU27, "RU")) for lang in vocab["languages"]}
-    names = {lang: list(cldr[lang].values()) for lang in vocab["languages"]}
-    order = [(lang, names[lang]) for lang in vocab["languages"]]
-    order += [(lang, _phrases(vocab, lang)) for lang in vocab["languages"]]
-    for lang, phrases in order:
-        lemma_of, forms_of = tools.for_lang(lang)
-        before = len(out)
-        for phrase in phrases:
-            for token in tokenize(phrase):
-                word = phrase[token.start : token.end]
-                if not any(c.isalpha() for c in word):
-                    continue
-                canon = lemma_of(word)
-                # simplemma guesses for unknown words; keep a written lemma that has forms of its own
-                if (fold(canon) != fold(word) and lang not in ("ru", "uk", "pl") and len(word) > 3
-                        and len(forms_of(word)) > 1):
-                    canon = word
-                key = fold(canon)
-                for form in forms_of(canon) | {word, canon}:
-                    f = fold(form)
-                    out.setdefault(f, key)  # the first language to claim a form keeps it
-        print(f"{lang}: {len(out) - before} forms", file=sys.stderr)
+    claims = {lang: (_claims(tools, lang, list(cldr[lang].values())), _claims(tools, lang, _phrases(vocab, lang)))
+              for lang in vocab["languages"]}
+    out: dict[str, str] = {}
+    for part in (0, 1):
+        for lang in vocab["languages"]:
+            before = len(out)
+            for form, key in claims[lang][part]:
+                out.setdefault(form, key)  # the first language to claim a form keeps it
+            if part:
+                print(f"{lang}: {len(out) - before} forms", file=sys.stderr)
     # a lemma always maps to itself, whatever another language's form made of it
     for key in set(out.values()):
         out[key] = key
-    return {**_compress(out), "cldr": cldr}
+    # Where another language claimed a form first, the story's own language reads it its own way: Slovenian
+    # "pritiska" is a form of "pritisk" (pressure), not of Croatian "pritisak"; Slovenian "slovenska" is the
+    # adjective of Slovenia, not Slovak "Slovensko".
+    own: dict[str, dict[str, str]] = {}
+    for lang, (names, phrases) in claims.items():
+        mine: dict[str, str] = {}
+        for form, key in names + phrases:
+            mine.setdefault(form, key)
+        for key in set(mine.values()):  # as above: Spanish "si" (if) stays itself, not a form of "el"
+            mine[key] = key
+        # a word the lemmatiser did not know reads as itself: the shared reading knows at least as much
+        differ = {form: key for form, key in mine.items() if out.get(form) != key and form != key}
+        if differ:
+            own[lang] = differ
+            print(f"{lang}: {len(differ)} forms read its own way", file=sys.stderr)
+    return {**_compress(out), "cldr": cldr, "own": {lang: _lines(sorted(t.items())) for lang, t in own.items()}}
+
+
+def _claims(tools: _Lemmatisers, lang: str, phrases: Iterable[str]) -> list[tuple[str, str]]:
+    """(folded form, folded lemma) for every word of the phrases, in order, by the language's lemmatiser."""
+    lemma_of, forms_of = tools.for_lang(lang)
+    out: list[tuple[str, str]] = []
+    for phrase in phrases:
+        for token in tokenize(phrase):
+            word = phrase[token.start : token.end]
+            if not any(c.isalpha() for c in word):
+                continue
+            canon = lemma_of(word)
+            # simplemma guesses for unknown words; keep a written lemma that has forms of its own
+            if (fold(canon) != fold(word) and lang not in ("ru", "uk", "pl") and len(word) > 3
+                    and len(forms_of(word)) > 1):
+                canon = word
+            key = fold(canon)
+            out.extend((fold(form), key) for form in sorted(forms_of(canon) | {word, canon}))
+    return out
 
 
 def _compress(forms: dict[str, str]) -> dict[str, Any]:
@@ -251,7 +300,8 @@ def _compress(forms: dict[str, str]) -> dict[str, Any]:
     # a stem shared by several lemmas: the one with more forms first (names before their rare homographs)
     for entries in stems.values():
         entries.sort(key=lambda e: -e[1].count("|"))
-    return {"stems": stems, "whole": whole}
+    return {"stems": _lines([stem, *entry] for stem, entries in sorted(stems.items()) for entry in entries),
+            "whole": _lines(sorted(whole.items()))}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -265,7 +315,7 @@ def main(argv: list[str] | None = None) -> None:
     path = Path(__file__).with_name(FORMS_FILE)
     data = json.dumps(forms, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     path.write_bytes(gzip.compress(data, mtime=0))
-    print(f"{path}: {len(forms['stems'])} stems, {len(forms['whole'])} whole forms, "
+    print(f"{path}: {forms['stems'].count(chr(10)) + 1} stem rows, {forms['whole'].count(chr(10)) + 1} whole forms, "
           f"{path.stat().st_size // 1024} KB", file=sys.stderr)
 
 

@@ -3,11 +3,11 @@
 The rule engine (``engine.py``) reads English, French, German, Italian, Spanish and Polish clause by clause. Real
 coverage comes in two dozen more languages and inflects names the rules' lists never see. This module is the
 breadth that complements that depth: every token is reduced to its lemma through the shipped forms table
-(``forms.py``), then matched against the member states (CLDR names in every language, capitals, leaders in Latin,
-Cyrillic and Greek script, demonyms next to a government noun), Russia's names, and the concepts of
-``multilingual.yaml`` (sanctions, talks, vetoes, expulsions, support, opposition, negation, conditions, ...).
-What a mention means is left to the learned decider (``decider.py``), which reads these facts in every language
-the same way.
+(``forms.py``), as the story's language reads it, then matched against the member states (CLDR names in every
+language, capitals, leaders in Latin, Cyrillic and Greek script, demonyms next to a government noun), Russia's
+names, and the concepts of ``multilingual.yaml`` (sanctions, talks, vetoes, expulsions, support, opposition,
+negation, conditions, ...). What a mention means is left to the learned decider (``decider.py``), which reads these
+facts in every language the same way.
 """
 
 from __future__ import annotations
@@ -68,26 +68,32 @@ class Reader:
         languages = list(vocab["languages"])
         for lang in languages:
             for code, name in cldr_names(lang, EU27).items():
-                self._add(self.states, name, ((code,), "name"), cap=True)
+                self._add(self.states, name, ((code,), "name"), cap=True, langs=("", lang))
+        readings = ("", *forms_tables()[2])  # the shared reading and each language's own (see forms.lemma)
         for key, kind in (("capitals", "capital"), ("leaders", "leader"), ("demonyms", "demonym")):
             for code, phrases in (vocab.get(key) or {}).items():
                 for phrase in phrases or ():
-                    self._add(self.states, str(phrase), ((code,), kind), cap=kind != "demonym")
+                    self._add(self.states, str(phrase), ((code,), kind), cap=kind != "demonym", langs=readings)
+        for group in vocab.get("groups") or ():
+            for lang, phrases in (group.get("names") or {}).items():
+                for phrase in phrases or ():
+                    self._add(self.states, str(phrase), (tuple(group["members"]), "group"), langs=("", lang))
         # Russia's names are proper nouns, read in every language; the concepts are common words, read only in
         # the story's own language (folded, Polish "aż" is Hungarian "az", Croatian "rat" English "rat").
         self.russia: PhraseIndex[tuple[str, str]] = PhraseIndex()
         for lang in languages:
             for name in cldr_names(lang, ("RU",)).values():
-                self._add(self.russia, name, ("russia", ""), cap=False)
-        for phrases in (vocab.get("russia") or {}).values():
+                self._add(self.russia, name, ("russia", ""), cap=False, langs=("", lang))
+        for lang, phrases in (vocab.get("russia") or {}).items():
             for phrase in phrases or ():
-                self._add(self.russia, str(phrase), ("russia", ""))
+                self._add(self.russia, str(phrase), ("russia", ""), langs=("", lang))
         self._vocab = vocab
         self._languages = frozenset(languages)
         self.by_lang: dict[str, PhraseIndex[tuple[str, str]]] = {}  # built on first use: a worker that only
         # ever sees English news never holds the other 25 languages' concepts
-        self.government = frozenset(lemma(t.norm) for phrases in (vocab.get("government_nouns") or {}).values()
-                                    for p in phrases or () for t in tokenize(str(p)))
+        self.government = frozenset(lemma(t.norm, reading) for lang, phrases in
+                                    (vocab.get("government_nouns") or {}).items()
+                                    for p in phrases or () for t in tokenize(str(p)) for reading in ("", lang))
         self.locatives = {lang: frozenset(fold(str(w)) for w in words or ())
                           for lang, words in (vocab.get("locatives") or {}).items()}
         self._russia_re = _russia_pattern(vocab, languages)
@@ -97,15 +103,21 @@ class Reader:
         return bool(self._russia_re.search(_fold_text(text[:4000])))
 
     @staticmethod
-    def _add(index: PhraseIndex[Any], phrase: str, payload: Any, cap: bool = False) -> None:
-        seq = [_escape(t) for t in lemmas(phrase)]
-        if seq and all(seq):
-            index.add(" ".join(seq), payload, cap)
+    def _add(index: PhraseIndex[Any], phrase: str, payload: Any, cap: bool = False,
+             langs: tuple[str, ...] = ("",)) -> None:
+        """Index the phrase as each of ``langs`` reads it ("" the shared reading), once per distinct reading."""
+        seen: set[str] = set()
+        for lang in langs:
+            seq = [_escape(t) for t in lemmas(phrase, lang, cached=False)]
+            key = " ".join(seq)
+            if seq and all(seq) and key not in seen:
+                seen.add(key)
+                index.add(key, payload, cap)
 
     def read(self, index: int, text: str, lang: str, tokens: list[Token] | None = None,
              rule_mentions: list[Mention] | None = None) -> Read:
         tokens = tokens if tokens is not None else tokenize(text)
-        lemmatised = [Token(lemma(t.norm), t.start, t.end, t.cap) for t in tokens]
+        lemmatised = [Token(lemma(t.norm, lang), t.start, t.end, t.cap) for t in tokens]
         lems = [t.norm for t in lemmatised]
         states: list[StateMention] = []
         taken: set[int] = set()
@@ -160,11 +172,11 @@ class Reader:
             vocab = self._vocab
             for key in ("eu", "war"):
                 for phrase in (vocab.get(key) or {}).get(lang) or ():
-                    self._add(index, str(phrase), (key, ""))
+                    self._add(index, str(phrase), (key, ""), langs=(lang,))
             concepts = vocab.get("concepts") or {}
             for concept in CONCEPTS:
                 for phrase in (concepts.get(concept) or {}).get(lang) or ():
-                    self._add(index, str(phrase), ("concept", concept))
+                    self._add(index, str(phrase), ("concept", concept), langs=(lang,))
             self.by_lang[lang] = index
         return index
 
@@ -185,11 +197,11 @@ def _russia_pattern(vocab: dict[str, Any], languages: list[str]) -> re.Pattern[s
     names = {fold(str(p)) for phrases in (vocab.get("russia") or {}).values() for p in phrases or ()
              if " " not in str(p)}
     names |= {fold(n) for lang in languages for n in cldr_names(lang, ("RU",)).values() if " " not in n}
-    lems = {lemma(n) for n in names}
-    stems, whole = forms_tables()
+    stems, whole, own = forms_tables()
+    lems = {lemma(n, lang) for n in names for lang in ("", *own)}
     alternatives = set(names) | lems
     alternatives |= {stem for stem, entries in stems.items() if any(lem in lems for lem, _ in entries)}
-    alternatives |= {form for form, lem in whole.items() if lem in lems}
+    alternatives |= {form for table in (whole, *own.values()) for form, lem in table.items() if lem in lems}
     return re.compile(words_regex((a for a in alternatives if len(a) >= 3), after=""))
 
 
