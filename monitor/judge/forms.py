@@ -236,33 +236,32 @@ def build() -> dict[str, Any]:
     cldr = {lang: _babel_names(lang, (*EU27, "RU")) for lang in vocab["languages"]}
     claims = {lang: (_claims(tools, lang, list(cldr[lang].values())), _claims(tools, lang, _phrases(vocab, lang)))
               for lang in vocab["languages"]}
-    out: dict[str, str] = {}
-    for part in (0, 1):
-        for lang in vocab["languages"]:
-            before = len(out)
-            for form, key in claims[lang][part]:
-                out.setdefault(form, key)  # the first language to claim a form keeps it
-            if part:
-                print(f"{lang}: {len(out) - before} forms", file=sys.stderr)
-    # a lemma always maps to itself, whatever another language's form made of it
-    for key in set(out.values()):
-        out[key] = key
+    out = _reading([claims[lang][0] for lang in vocab["languages"]] + [claims[lang][1] for lang in vocab["languages"]])
+    print(f"{len(out)} forms", file=sys.stderr)
     # Where another language claimed a form first, the story's own language reads it its own way: Slovenian
     # "pritiska" is a form of "pritisk" (pressure), not of Croatian "pritisak"; Slovenian "slovenska" is the
     # adjective of Slovenia, not Slovak "Slovensko".
     own: dict[str, dict[str, str]] = {}
     for lang, (names, phrases) in claims.items():
-        mine: dict[str, str] = {}
-        for form, key in names + phrases:
-            mine.setdefault(form, key)
-        for key in set(mine.values()):  # as above: Spanish "si" (if) stays itself, not a form of "el"
-            mine[key] = key
         # a word the lemmatiser did not know reads as itself: the shared reading knows at least as much
-        differ = {form: key for form, key in mine.items() if out.get(form) != key and form != key}
+        differ = {form: key for form, key in _reading([names, phrases]).items() if out.get(form) != key != form}
         if differ:
             own[lang] = differ
             print(f"{lang}: {len(differ)} forms read its own way", file=sys.stderr)
     return {**_compress(out), "cldr": cldr, "own": {lang: _lines(sorted(t.items())) for lang, t in own.items()}}
+
+
+def _reading(parts: Iterable[list[tuple[str, str]]]) -> dict[str, str]:
+    """Form -> lemma from claims in order: the first claim of a form keeps it, and every lemma maps to itself
+    whatever a form of another lemma made of it (Spanish "si", if, stays itself although simplemma lists it among
+    the forms of the article "el")."""
+    out: dict[str, str] = {}
+    for part in parts:
+        for form, key in part:
+            out.setdefault(form, key)
+    for key in set(out.values()):
+        out[key] = key
+    return out
 
 
 def _claims(tools: _Lemmatisers, lang: str, phrases: Iterable[str]) -> list[tuple[str, str]]:

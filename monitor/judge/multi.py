@@ -198,7 +198,7 @@ def _russia_pattern(vocab: dict[str, Any], languages: list[str]) -> re.Pattern[s
              if " " not in str(p)}
     names |= {fold(n) for lang in languages for n in cldr_names(lang, ("RU",)).values() if " " not in n}
     stems, whole, own = forms_tables()
-    lems = {lemma(n, lang) for n in names for lang in ("", *own)}
+    lems = {lemma.__wrapped__(n, lang) for n in names for lang in ("", *own)}  # one-off: not through the cache
     alternatives = set(names) | lems
     alternatives |= {stem for stem, entries in stems.items() if any(lem in lems for lem, _ in entries)}
     alternatives |= {form for table in (whole, *own.values()) for form, lem in table.items() if lem in lems}
