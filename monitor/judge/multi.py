@@ -107,7 +107,11 @@ class Reader:
              langs: tuple[str, ...] = ("",)) -> None:
         """Index the phrase as each of ``langs`` reads it ("" the shared reading), once per distinct reading."""
         seen: set[str] = set()
+        own = forms_tables()[2]
+        words = [t.norm for t in tokenize(phrase)]
         for lang in langs:
+            if lang and "" in langs and not any(w in own.get(lang, ()) for w in words):
+                continue  # the language reads none of its words its own way: its reading is the shared one
             seq = [_escape(t) for t in lemmas(phrase, lang, cached=False)]
             key = " ".join(seq)
             if seq and all(seq) and key not in seen:
