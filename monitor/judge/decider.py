@@ -105,13 +105,14 @@ def list_glue(lang: str) -> frozenset[str]:
     return _PUNCT_GLUE.union(*(lemmas(str(p), lang) for p in phrases))
 
 
-def _listed(lemmas: Sequence[str], start: int, end: int, busy: set[int], glue: frozenset[str]) -> bool:
+def _listed(words: Sequence[str], start: int, end: int, busy: set[int], glue: frozenset[str]) -> bool:
     """Whether two mentions are members of one list: only list glue between them, or a few words that name no
-    act and hold a comma or a conjunction ("..., Slovenia and this year's EU president Italy oppose ...")."""
+    act and hold a comma or a conjunction ("..., Slovenia and this year's EU president Italy oppose ...").
+    ``words`` are the sentence's lemmas."""
     gap = range(start, end)
-    if all(lemmas[i] in glue for i in gap):
+    if all(words[i] in glue for i in gap):
         return True
-    return len(gap) <= LIST_GAP and any(lemmas[i] in glue for i in gap) and not any(i in busy for i in gap)
+    return len(gap) <= LIST_GAP and any(words[i] in glue for i in gap) and not any(i in busy for i in gap)
 
 
 _PRESSURE = frozenset({"sanction", "toughen", "expel"})

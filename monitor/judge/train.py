@@ -133,7 +133,6 @@ def _fit_relevance(examples: Sequence[Example], c: float) -> Any:
 
 
 Probs = dict[tuple[int, str], list[float]]
-Runs = list[tuple[Probs, dict[int, float]]]  # out-of-fold (stance probabilities, relevance) per shuffle
 
 
 def _folds(examples: Sequence[Example], k: int, seed: int) -> list[int]:
@@ -207,32 +206,25 @@ def objective(preds: Sequence[Predicted]) -> float:
     return s.macro_f1 - PRECISION_WEIGHT * penalty
 
 
-def mean_objective(examples: Sequence[Example], runs: Runs, bias: Sequence[float], threshold: float,
-                   policy: Sequence[float] = (1.1, 1.1)) -> float:
-    return sum(objective(predictions(examples, probs, rel, bias, threshold, policy=policy))
-               for probs, rel in runs) / len(runs)
-
-
-def tune_bias(examples: Sequence[Example], runs: Runs, threshold: float) -> list[float]:
+def tune_bias(examples: Sequence[Example], probs: Probs, rel: dict[int, float], threshold: float) -> list[float]:
     bias = [0.0] * len(CLASSES)
     grid = [x / 4 for x in range(-8, 9)]
-    best = mean_objective(examples, runs, bias, threshold)
+    best = objective(predictions(examples, probs, rel, bias, threshold))
     for _ in range(3):
         for k in range(1, len(CLASSES)):
             for value in grid:
                 trial = list(bias)
                 trial[k] = value
-                got = mean_objective(examples, runs, trial, threshold)
+                got = objective(predictions(examples, probs, rel, trial, threshold))
                 if got > best + 1e-9:
                     best, bias = got, trial
     return bias
 
 
-def tune_threshold(examples: Sequence[Example], runs: Runs) -> float:
+def tune_threshold(examples: Sequence[Example], rel: dict[int, float]) -> float:
     best, best_t = -1.0, 0.5
     for t in [x / 20 for x in range(4, 17)]:
-        f1 = sum(score(predictions(examples, {}, rel, [0.0, -99, -99, -99], t)).relevance["f1"]
-                 for _, rel in runs)
+        f1 = score(predictions(examples, {}, rel, [0.0, -99, -99, -99], t)).relevance["f1"]
         if f1 > best:
             best, best_t = f1, t
     return best_t
@@ -261,8 +253,8 @@ def synthetic_checks(stance: Any, relevance: Any) -> dict[str, tuple[list[Exampl
     return out
 
 
-def tune_policy(examples: Sequence[Example], runs: Runs, bias: Sequence[float], threshold: float,
-                checks: dict[str, Any]) -> tuple[float, float]:
+def tune_policy(examples: Sequence[Example], probs: Probs, rel: dict[int, float], bias: Sequence[float],
+                threshold: float, checks: dict[str, Any]) -> tuple[float, float]:
     """The best (drop, switch) pair on the real stories' objective among those that keep the project's own sets
     at their floors."""
     best: tuple[float, tuple[float, float]] | None = None
@@ -272,7 +264,7 @@ def tune_policy(examples: Sequence[Example], runs: Runs, bias: Sequence[float], 
             policy = (drop, switch)
             ok = all(score(predictions(exs, sp, sr, bias, threshold, policy=policy, shared=False)).macro_f1
                      >= SYNTHETIC_FLOORS[name] - 1e-4 for name, (exs, sp, sr) in checks.items())
-            got = mean_objective(examples, runs, bias, threshold, policy)
+            got = objective(predictions(examples, probs, rel, bias, threshold, policy=policy))
             if ok and (best is None or got > best[0]):
                 best = (got, policy)
     return best[1] if best is not None else (1.1, 1.1)
@@ -347,30 +339,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     proposed = sum(1 for ex in examples if ex.shared and ex.item.relevant for code in ex.item.labels
                    if code in ex.candidates)
     print(f"candidate recall on the shared development part: {proposed}/{gold_pairs}", file=sys.stderr)
-    best: tuple[float, float] | None = None
+    # each strength's out-of-fold run and tuning stay with it: the best one's are the model's
+    best: tuple[float, float, Probs, dict[int, float], float, list[float]] | None = None
     for c in (0.05, 0.1, 0.2, 0.5, 1.0) if args.search_c else (args.c,):
-        runs = [out_of_fold(examples, c, 0.5, seed) for seed in SHUFFLES[:1]]
-        threshold = tune_threshold(examples, runs)
-        got = mean_objective(examples, runs, tune_bias(examples, runs, threshold), threshold)
+        probs, rel = out_of_fold(examples, c, 0.5)
+        threshold = tune_threshold(examples, rel)
+        bias = tune_bias(examples, probs, rel, threshold)
+        got = objective(predictions(examples, probs, rel, bias, threshold))
         print(f"  C={c}: objective {got:.3f}", file=sys.stderr)
         if best is None or got > best[0]:
-            best = (got, c)
+            best = (got, c, probs, rel, threshold, bias)
     assert best is not None
-    c = best[1]
-    if args.search_c:
-        runs = [out_of_fold(examples, c, 0.5, SHUFFLES[0])]
-    threshold = tune_threshold(examples, runs)
-    bias = tune_bias(examples, runs, threshold)
+    _, c, probs, rel, threshold, bias = best
     stance = _fit_stance(examples, c)
     relevance = _fit_relevance(examples, 0.5)
     checks = synthetic_checks(stance, relevance)
-    policy = tune_policy(examples, runs, bias, threshold, checks)
-    points = calibrate([p for probs, rel in runs
-                        for p in predictions(examples, probs, rel, bias, threshold, policy=policy)])
+    policy = tune_policy(examples, probs, rel, bias, threshold, checks)
+    points = calibrate(predictions(examples, probs, rel, bias, threshold, policy=policy))
     model_for_cal = Model("", {}, tuple(bias), tuple(points), {}, threshold)
-    runs += [out_of_fold(examples, c, 0.5, seed) for seed in SHUFFLES[1:]]
-    oofs = [predictions(examples, probs, rel, bias, threshold, model_for_cal.calibrate, policy=policy)
-            for probs, rel in runs]
+    runs = [(probs, rel)] + [out_of_fold(examples, c, 0.5, seed) for seed in SHUFFLES[1:]]
+    oofs = [predictions(examples, p, r, bias, threshold, model_for_cal.calibrate, policy=policy) for p, r in runs]
     oof = oofs[0]
     table(oof, f"out-of-fold on the shared development part (C={c}, offsets {bias}, relevance >= {threshold}, "
                f"rules kept unless the model is {policy[0]:.2f} sure of none or {policy[1]:.2f} of another label)")
