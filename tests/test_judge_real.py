@@ -316,3 +316,45 @@ def test_a_named_group_of_states_is_read_in_every_language(lang: str, text: str)
     is still the three states: the decider then judges whether the text says the group acted."""
     states, _ = _read(lang, text)
     assert (("EE", "LV", "LT"), "group") in states
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), [
+    ("ru", "Власти ФРГ решили выслать двух сотрудников посольства России.", "DE"),
+    ("uk", "Уряд ФРН підтримав нові обмеження проти Росії.", "DE"),
+    ("cs", "Vláda ČR odmítla zmírnit sankce proti Rusku.", "CZ"),
+    ("pt", "A República Checa pediu mais pressão sobre Moscovo.", "CZ"),
+    ("ro", "Olanda a cerut sancțiuni mai dure împotriva Rusiei.", "NL"),
+    ("el", "Η Ολλανδία ζητά αυστηρότερες κυρώσεις κατά της Ρωσίας.", "NL"),
+    ("hu", "Az NSZK kormánya bírálta az orosz lépést.", "DE"),
+])
+def test_a_state_is_read_by_the_names_cldr_lacks(lang: str, text: str, code: str) -> None:
+    """CLDR gives one name per language; the news also writes the official long form, the older name and the
+    abbreviation, in any case form ("Власти ФРГ", "Vláda ČR", "Olanda")."""
+    states, _ = _read(lang, text)
+    assert ((code,), "name") in states
+
+
+@pytest.mark.parametrize(("lang", "text", "concept"), [
+    ("lv", "Latvija stingri nosoda Krievijas rīcību.", "criticise"),
+    ("lv", "Valdība nosodīja Maskavas lēmumu.", "criticise"),
+    ("bg", "България осъжда руските действия.", "criticise"),
+    ("bg", "Министрите осъждат решението на Москва.", "criticise"),
+])
+def test_a_verb_the_lemmatiser_barely_knows_is_read_by_its_stem(lang: str, text: str, concept: str) -> None:
+    """simplemma knows one form of Latvian "nosodīt" and of Bulgarian "осъждам" (condemn): their conjugated
+    forms are read through the verb's stem, in that language only."""
+    _, concepts = _read(lang, text)
+    assert concept in concepts
+    assert lemma("nosoda", "lv") == lemma("nosodit", "lv")
+    assert lemma("nosoda", "en") == "nosoda"  # another language's reading is untouched
+
+
+def test_talks_about_a_sanctions_package_are_about_the_sanctions() -> None:
+    """"Sweden will push, when the next sanctions package is negotiated, for ..." is a call for sanctions: a word
+    for negotiating right before the sanctions names no dialogue with Russia. Talks on their own still are."""
+    from monitor.judge.decider import polarity
+
+    assert polarity(["talks", "sanction"]) == HARD
+    assert polarity(["oppose", "talks", "sanction"]) == PRO
+    assert polarity(["talks", "russia"]) == PRO
+    assert polarity(["talks", "negation", "sanction"]) == PRO

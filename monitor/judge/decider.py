@@ -136,7 +136,9 @@ def polarity(concepts: Sequence[str]) -> str:
     A feature for the decider, not a label: it knows nothing of who the subject is."""
     sign = 1
     lifted = False
-    for c in concepts:
+    for i, c in enumerate(concepts):
+        if c == "talks" and i + 1 < len(concepts) and concepts[i + 1] == "sanction":
+            continue  # "negotiations on the sanctions package", "förhandlas ... sanktioner": about the sanctions
         if c in _AGAINST:
             sign = -sign
         elif c == "lift":

@@ -33,6 +33,9 @@ FORMS_FILE = "forms.json.gz"
 MIN_STEM = 3  # shorter common prefixes are not stems: their forms are stored whole
 SIMPLEMMA_CODES = {"hr": "hbs"}  # simplemma files Croatian under Serbo-Croatian
 NO_LEMMATISER = frozenset({"mt"})  # Maltese: no maintained lemmatiser on PyPI; its few entries match as written
+FEW_FORMS = 3  # a word the lemmatiser knows fewer forms of than this gets a loose stem (``stem_endings``)
+LOOSE_STEM = 5  # the shortest loose stem: shorter ones would catch other words
+LOOSE_END = 4  # the longest ending a loose stem takes
 
 
 def vocabulary() -> dict[str, Any]:
@@ -69,14 +72,16 @@ def _babel_names(lang: str, codes: Iterable[str]) -> dict[str, str]:
 
 
 @cache
-def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], dict[str, dict[str, str]]]:
+def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], dict[str, dict[str, str]],
+                      dict[str, dict[str, str]]]:
     """The shipped table, as stems with the endings each lemma takes after them, plus the forms that share no
-    stem with their lemma, plus each language's own reading of the forms another language claimed first. Stored
+    stem with their lemma, plus each language's own reading of the forms another language claimed first, plus
+    each language's loose stems (any short ending: see ``build``). Stored
     that way because a plain form -> lemma dict of the ~90,000 forms costs ~20 MB in every worker process; stems
     and shared ending sets cost a tenth of that."""
     resource = resources.files("monitor.judge").joinpath(FORMS_FILE)
     if not resource.is_file():
-        return {}, {}, {}
+        return {}, {}, {}, {}
     with resource.open("rb") as fh:
         raw = json.loads(gzip.decompress(fh.read()).decode("utf-8"))
     # endings as one "|a|b|" string per lemma: a substring test is as quick as a set and ten times smaller
@@ -86,7 +91,9 @@ def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], di
     # a lemma is the value of many forms: one string object for all of them
     whole = {form: sys.intern(lem) for form, lem in _rows(raw["whole"])}
     own = {lang: {form: sys.intern(lem) for form, lem in _rows(rows)} for lang, rows in raw.get("own", {}).items()}
-    return stems, whole, own
+    loose = {lang: {stem: sys.intern(lem) for stem, lem in _rows(rows)}
+             for lang, rows in raw.get("loose", {}).items()}
+    return stems, whole, own, loose
 
 
 def _rows(text: str) -> Iterator[list[str]]:
@@ -108,7 +115,7 @@ def lemma(norm: str, lang: str = "") -> str:
     tried."""
     if len(norm) < 2 or not norm[0].isalnum():
         return norm  # punctuation and clitics ("'s") are not words of any language's vocabulary
-    stems, whole, own = tables()
+    stems, whole, own, loose = tables()
     hit = own[lang].get(norm) if lang in own else None
     if hit is None:
         hit = whole.get(norm)
@@ -121,6 +128,12 @@ def lemma(norm: str, lang: str = "") -> str:
             for lem, ends in entries:
                 if rest in ends:
                     return lem
+    table = loose.get(lang)
+    if table:
+        for cut in range(len(norm), max(LOOSE_STEM, len(norm) - LOOSE_END) - 1, -1):
+            hit = table.get(norm[:cut])
+            if hit is not None:
+                return hit
     return norm
 
 
@@ -219,6 +232,8 @@ def _phrases(vocab: dict[str, Any], lang: str) -> list[str]:
         out += [str(p) for p in (concept or {}).get(lang) or ()]
     for group in vocab.get("groups") or ():
         out += [str(p) for p in (group.get("names") or {}).get(lang) or ()]
+    for by_lang in (vocab.get("names") or {}).values():
+        out += [str(p) for p in (by_lang or {}).get(lang) or ()]
     # names of states in other scripts and spellings are lemmatised in every language that might write them
     for key in ("capitals", "leaders", "demonyms"):
         for phrases in (vocab.get(key) or {}).values():
@@ -248,7 +263,34 @@ def build() -> dict[str, Any]:
         if differ:
             own[lang] = differ
             print(f"{lang}: {len(differ)} forms read its own way", file=sys.stderr)
-    return {**_compress(out), "cldr": cldr, "own": {lang: _lines(sorted(t.items())) for lang, t in own.items()}}
+    loose = {lang: _loose(tools, vocab, lang, [str(e) for e in ends or ()], {**out, **own.get(lang, {})})
+             for lang, ends in (vocab.get("stem_endings") or {}).items()}
+    for lang, rows in loose.items():
+        print(f"{lang}: {len(rows)} loose stems", file=sys.stderr)
+    return {**_compress(out), "cldr": cldr, "own": {lang: _lines(sorted(t.items())) for lang, t in own.items()},
+            "loose": {lang: _lines(sorted(t.items())) for lang, t in loose.items() if t}}
+
+
+def _loose(tools: _Lemmatisers, vocab: dict[str, Any], lang: str, endings: list[str],
+           reading: dict[str, str]) -> dict[str, str]:
+    """Loose stems of the concept words the lemmatiser knows fewer than ``FEW_FORMS`` forms of: the word less
+    the longest of the language's ``stem_endings``, matched in that language's reading with any ending of up to
+    ``LOOSE_END`` letters. Why: simplemma knows one form of Latvian "nosodīt" (condemn) and of Bulgarian
+    "осъждам", so "nosoda" and "осъжда" went unread; the verbs' regular endings are what a stem catches."""
+    lemma_of, forms_of = tools.for_lang(lang)
+    ends = sorted({fold(e) for e in endings}, key=len, reverse=True)
+    out: dict[str, str] = {}
+    for concept in (vocab.get("concepts") or {}).values():
+        for phrase in (concept or {}).get(lang) or ():
+            for token in tokenize(str(phrase)):
+                word = str(phrase)[token.start : token.end]
+                if not word.isalpha() or len(forms_of(lemma_of(word)) | forms_of(word)) >= FEW_FORMS:
+                    continue
+                norm = fold(word)
+                stem = next((norm[: -len(e)] for e in ends if norm.endswith(e)), norm)
+                if len(stem) >= LOOSE_STEM:
+                    out.setdefault(stem, reading.get(norm, norm))
+    return out
 
 
 def _reading(parts: Iterable[list[tuple[str, str]]]) -> dict[str, str]:

@@ -69,6 +69,10 @@ class Reader:
         for lang in languages:
             for code, name in cldr_names(lang, EU27).items():
                 self._add(self.states, name, ((code,), "name"), cap=True, langs=("", lang))
+        for code, by_lang in (vocab.get("names") or {}).items():
+            for lang, phrases in (by_lang or {}).items():
+                for phrase in phrases or ():
+                    self._add(self.states, str(phrase), ((code,), "name"), cap=True, langs=("", lang))
         readings = ("", *forms_tables()[2])  # the shared reading and each language's own (see forms.lemma)
         for key, kind in (("capitals", "capital"), ("leaders", "leader"), ("demonyms", "demonym")):
             for code, phrases in (vocab.get(key) or {}).items():
@@ -201,7 +205,7 @@ def _russia_pattern(vocab: dict[str, Any], languages: list[str]) -> re.Pattern[s
     names = {fold(str(p)) for phrases in (vocab.get("russia") or {}).values() for p in phrases or ()
              if " " not in str(p)}
     names |= {fold(n) for lang in languages for n in cldr_names(lang, ("RU",)).values() if " " not in n}
-    stems, whole, own = forms_tables()
+    stems, whole, own, _ = forms_tables()
     lems = {lemma.__wrapped__(n, lang) for n in names for lang in ("", *own)}  # one-off: not through the cache
     alternatives = set(names) | lems
     alternatives |= {stem for stem, entries in stems.items() if any(lem in lems for lem, _ in entries)}
