@@ -206,6 +206,9 @@ def test_eval_reads_items_with_extra_fields(tmp_path: Path) -> None:
         ("", "Бывший канцлер Германии Герхард Шрёдер призвал Евросоюз к переговорам с Москвой и отмене санкций."),
         ("", "Były premier Polski wezwał do rozmów z Moskwą i zniesienia sankcji wobec Rosji."),
         ("", "L'ancien président français a appelé l'Union à négocier avec Moscou et à lever les sanctions."),
+        # "former" four words before the name: a demonym and a two-word office between them
+        ("", "Former Lithuanian foreign minister Gabrielius Landsbergis said Europe should now open talks with Putin."),
+        ("", "Buvęs Lietuvos užsienio ministras Gabrielius Landsbergis ragino pradėti derybas su Rusija."),
     ],
 )
 def test_a_former_office_holder_speaks_for_nobody(judge: Judge, title: str, text: str) -> None:
@@ -358,3 +361,17 @@ def test_talks_about_a_sanctions_package_are_about_the_sanctions() -> None:
     assert polarity(["oppose", "talks", "sanction"]) == PRO
     assert polarity(["talks", "russia"]) == PRO
     assert polarity(["talks", "negation", "sanction"]) == PRO
+
+
+def test_forms_of_the_verb_to_be_are_not_former() -> None:
+    """pymorphy3 also reads Russian "бывший" (former) as a participle of "быть" (to be): the forms table took the
+    verb's whole lexeme, and every "был", "будут" or "есть" before a state made it a former office-holder's."""
+    from monitor.judge import Actors
+    from monitor.judge.multi import reader_for
+
+    former = lemma(fold("бывший"), "ru")
+    assert lemma(fold("бывшего"), "ru") == former
+    for word in ("был", "будут", "есть", "было"):
+        assert lemma(word, "ru") != former
+    read = reader_for(Actors.load()).read(1, "Решение было принято властями ФРГ.", "ru")
+    assert [(m.codes, m.eligible) for m in read.states] == [(("DE",), True)]

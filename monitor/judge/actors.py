@@ -163,9 +163,10 @@ def _former_words() -> frozenset[str]:
 
 
 def after_former(tokens: Sequence[Token], start: int) -> bool:
-    """"former" up to three words back within the phrase: "former Prime Minister", "ex-Chancellor"."""
+    """"former" up to four words back within the phrase: "former Prime Minister", "ex-Chancellor", "former
+    Lithuanian foreign minister Gabrielius Landsbergis" (four back from the name)."""
     former = _former_words()
-    for t in reversed(tokens[max(0, start - 3) : start]):
+    for t in reversed(tokens[max(0, start - 4) : start]):
         if t.norm in former or lemma(t.norm) in former:
             return True
         if t.norm != "-" and not any(c.isalnum() for c in t.norm):

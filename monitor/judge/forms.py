@@ -176,8 +176,12 @@ class _Lemmatisers:
         def forms_of(word: str) -> set[str]:
             out = {word}
             for p in morph.parse(word)[:3]:
-                if p.normal_form == word.lower() or p.word == word.lower():
+                if p.normal_form == word.lower():
                     out.update(f.word for f in p.lexeme)
+                elif p.word == word.lower():
+                    # the word is a form of another lemma: only its own part of speech. "бывший" (former) is
+                    # also the participle of "быть", whose lexeme made "был", "будут" and "есть" read as former
+                    out.update(f.word for f in p.lexeme if f.tag.POS == p.tag.POS)
             return out
 
         return lemma_of, forms_of

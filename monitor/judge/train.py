@@ -86,12 +86,15 @@ def _matrix(rows: Sequence[dict[str, float]]) -> Any:
 
     data, indices, indptr = [], [], [0]
     for f in rows:
+        # in a fixed order: features come from sets, whose order changes with each run's string hashing, and the
+        # solver's sums in another order moved the tuned offsets and out-of-fold macro-F1 by up to 0.006
         merged: dict[int, float] = {}
-        for k, v in f.items():
+        for k, v in sorted(f.items()):
             b = bucket(k)
             merged[b] = merged.get(b, 0.0) + v
-        indices.extend(merged)
-        data.extend(merged.values())
+        for b in sorted(merged):
+            indices.append(b)
+            data.append(merged[b])
         indptr.append(len(indices))
     return csr_matrix((data, indices, indptr), shape=(len(rows), DIM))
 
@@ -222,12 +225,13 @@ def tune_bias(examples: Sequence[Example], probs: Probs, rel: dict[int, float], 
 
 
 def tune_threshold(examples: Sequence[Example], rel: dict[int, float]) -> float:
-    best, best_t = -1.0, 0.5
-    for t in [x / 20 for x in range(4, 17)]:
-        f1 = score(predictions(examples, {}, rel, [0.0, -99, -99, -99], t)).relevance["f1"]
-        if f1 > best:
-            best, best_t = f1, t
-    return best_t
+    """The relevance threshold with the best F1 averaged with its two neighbours on the grid. Why: F1 is flat
+    between 0.4 and 0.6, and the plain best flipped between them when two stories' features changed, moving the
+    offsets tuned after it and the out-of-fold macro-F1 by 0.006."""
+    grid = [x / 20 for x in range(3, 18)]
+    f1 = [score(predictions(examples, {}, rel, [0.0, -99, -99, -99], t)).relevance["f1"] for t in grid]
+    smooth = [(f1[i - 1] + f1[i] + f1[i + 1]) / 3 for i in range(1, len(grid) - 1)]
+    return grid[1 + max(range(len(smooth)), key=lambda i: (smooth[i], -abs(grid[i + 1] - 0.5)))]
 
 
 # The project's own held-out sets: the floors tests/test_judge.py keeps on two, the rules' own figure on the third.
