@@ -90,9 +90,8 @@ def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], di
         stems[stem] = (*stems.get(stem, ()), (sys.intern(lem), sys.intern(f"|{ends}|")))
     # a lemma is the value of many forms: one string object for all of them
     whole = {form: sys.intern(lem) for form, lem in _rows(raw["whole"])}
-    own = {lang: {form: sys.intern(lem) for form, lem in _rows(rows)} for lang, rows in raw.get("own", {}).items()}
-    loose = {lang: {stem: sys.intern(lem) for stem, lem in _rows(rows)}
-             for lang, rows in raw.get("loose", {}).items()}
+    own, loose = ({lang: {key: sys.intern(lem) for key, lem in _rows(rows)} for lang, rows in raw.get(part, {}).items()}
+                  for part in ("own", "loose"))
     return stems, whole, own, loose
 
 

@@ -66,13 +66,12 @@ class Reader:
         self.actors = actors
         self.states: PhraseIndex[tuple[tuple[str, ...], str]] = PhraseIndex()
         languages = list(vocab["languages"])
-        for lang in languages:
-            for code, name in cldr_names(lang, EU27).items():
-                self._add(self.states, name, ((code,), "name"), cap=True, langs=("", lang))
-        for code, by_lang in (vocab.get("names") or {}).items():
-            for lang, phrases in (by_lang or {}).items():
-                for phrase in phrases or ():
-                    self._add(self.states, str(phrase), ((code,), "name"), cap=True, langs=("", lang))
+        # CLDR's name in each language, then the names it lacks (``names`` in multilingual.yaml)
+        names = [(lang, code, name) for lang in languages for code, name in cldr_names(lang, EU27).items()]
+        names += [(lang, code, str(phrase)) for code, by_lang in (vocab.get("names") or {}).items()
+                  for lang, phrases in (by_lang or {}).items() for phrase in phrases or ()]
+        for lang, code, name in names:
+            self._add(self.states, name, ((code,), "name"), cap=True, langs=("", lang))
         readings = ("", *forms_tables()[2])  # the shared reading and each language's own (see forms.lemma)
         for key, kind in (("capitals", "capital"), ("leaders", "leader"), ("demonyms", "demonym")):
             for code, phrases in (vocab.get(key) or {}).items():
