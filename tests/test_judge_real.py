@@ -375,3 +375,36 @@ def test_forms_of_the_verb_to_be_are_not_former() -> None:
         assert lemma(word, "ru") != former
     read = reader_for(Actors.load()).read(1, "Решение было принято властями ФРГ.", "ru")
     assert [(m.codes, m.eligible) for m in read.states] == [(("DE",), True)]
+
+
+@pytest.mark.parametrize(("lang", "text", "concept"), [
+    ("sl", "Odločitev Moskve je odgovor na neprijazne ukrepe, ki jih je sprejela Ljubljana.", "retaliate"),
+    ("ru", "В МИД России назвали шаг Риги недружественным и пообещали ответные меры.", "retaliate"),
+    ("en", "Moscow ordered tit-for-tat expulsions of Estonian diplomats.", "retaliate"),
+    ("ro", "Moscova va lua masuri ca raspuns la decizia Bucurestiului.", "retaliate"),
+    ("fi", "Presidentin mukaan keskusteluyhteys avataan jossain vaiheessa.", "defer"),
+    ("et", "Soome peaks ühel hetkel taas dialoogi avama.", "defer"),
+    ("de", "Für Verhandlungen sei es noch zu früh, sagte der Kanzler.", "defer"),
+    ("pl", "Budapeszt uzależnia zgodę na pakiet od tranzytu ropy.", "condition"),
+    ("hu", "A kormány a nemzeti érdekre hivatkozva hallgatott.", "interest"),
+    ("sk", "Premiér tvrdí, že sankcie poškodzujú slovenskú ekonomiku.", "interest"),
+    ("cs", "Ministr vyzval spojence k jednotnému postupu.", "solidarity"),
+    ("fi", "Keskustelut on käytävä koordinoidusti.", "solidarity"),
+])
+def test_retaliation_deferral_conditions_interest_and_solidarity_are_read(lang: str, text: str,
+                                                                          concept: str) -> None:
+    """Russia answering a state's earlier step (the state took a hard step first), a position put off to later,
+    a consent tied to something, the state's own interest, acting together: what hardline-under-retaliation and
+    mixed stories turn on, read in each language."""
+    _, concepts = _read(lang, text)
+    assert concept in concepts
+
+
+def test_the_reader_reads_every_concept_the_vocabulary_lists() -> None:
+    """The reader's concept order is code (which concept a shared phrase belongs to); the concepts are data:
+    a concept added to ``multilingual.yaml`` and missing from the order would be silently never read."""
+    from monitor.judge.forms import vocabulary
+    from monitor.judge.multi import CONCEPTS
+
+    assert set(CONCEPTS) == set(vocabulary()["concepts"])
+    assert len(set(CONCEPTS)) == len(CONCEPTS)

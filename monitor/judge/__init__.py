@@ -18,6 +18,13 @@ class Judges:
     """The judges for the configured topics, built once per process (compiling the lexicons takes ~0.3 s)."""
 
     def __init__(self, topics: Sequence[str] = (DEFAULT_TOPIC,), actors: str | None = None):
+        from monitor.judge.decider import shipped
+        from monitor.judge.forms import tables, vocabulary
+
+        # the three large package tables first, while the heap is empty: loaded later, in whatever order the
+        # judge reached them, their transient parse buffers left ~3 MB more resident in every process that judges
+        # (the poll's memory budget counts the main process and each parser worker)
+        tables(), vocabulary(), shipped()
         actor_list = Actors.load(actors)
         self.judges = tuple(Judge(Topic.load(t), actor_list) for t in (topics or (DEFAULT_TOPIC,)))
 

@@ -22,9 +22,11 @@ from monitor.judge.forms import cldr_names, lemma, lemmas, vocabulary
 from monitor.judge.forms import tables as forms_tables
 from monitor.judge.lexicon import PhraseIndex, Token, fold, strip_marks, tokenize, words_regex
 
+# The concepts of ``multilingual.yaml`` in the order they are indexed: where two share a phrase, the first one
+# indexed owns it (a test keeps this list and the file's concepts the same).
 CONCEPTS = ("sanction", "talks", "peace", "block", "expel", "diplomat", "phone", "support", "oppose", "criticise",
-            "negation", "condition", "contrast", "say", "lift", "toughen", "energy", "offtopic", "third", "group",
-            "nocomment")
+            "negation", "condition", "retaliate", "defer", "interest", "solidarity", "contrast", "say", "lift",
+            "toughen", "energy", "offtopic", "third", "group", "nocomment")
 # Word endings that make a capital a place, in languages that put the locative in a suffix ("Budapesten",
 # "Helsingissä", "Tallinnas", "Vilniuje", "Rīgā"); prepositions do it elsewhere (``locatives``).
 VENUE_ENDINGS = {"hu": ("ban", "ben", "on", "en", "ön", "n"), "fi": ("ssa", "ssä", "lla", "llä"),

@@ -1,7 +1,7 @@
 """Rebuild the shipped decider: ``python -m monitor.judge.train``.
 
 Reads the project's own labelled sets (``tests/data/eval/stance_dev*.jsonl``, English, written for the rules,
-and ``stance_train_*.jsonl``, 1,210 stories in all 26 languages written in the manner of real coverage: its traps,
+and ``stance_train_*.jsonl``, 1,490 stories in all 26 languages written in the manner of real coverage: its traps,
 not its sentences) and the development part of the shared real-news sets, in place (``../shared/realnews``; the
 blind part, see ``realsets.py``, is never read here). Every story goes through the judge's own front (rules,
 multilingual reader, candidate features: the same code that runs in production), then:
@@ -48,7 +48,10 @@ SHUFFLES = (13, 7, 21)
 # hardline precision near its floor.
 PRECISION_WEIGHT = 0.6
 CLASS_WEIGHT: Any = "balanced"  # mixed is rare: without it the model hardly ever says it
-OWN_WEIGHT = 0.5  # the project's own stories count half: they are clean text, written for the rules
+# What one of the project's own stories (1,942: clean text, written for the rules) weighs against one real story.
+# Out-of-fold macro-F1 over six shuffles, offsets tuned per shuffle: 0.5 -> 0.538, 0.25 -> 0.542, 0.15 -> 0.545,
+# 0.1 -> 0.544, 0.05 -> 0.539. They teach the rare readings; at half weight they drowned the real phrasing.
+OWN_WEIGHT = 0.15
 
 
 @dataclass
