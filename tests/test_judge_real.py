@@ -378,18 +378,18 @@ def test_forms_of_the_verb_to_be_are_not_former() -> None:
 
 
 @pytest.mark.parametrize(("lang", "text", "concept"), [
-    ("sl", "Odločitev Moskve je odgovor na neprijazne ukrepe, ki jih je sprejela Ljubljana.", "retaliate"),
+    ("sl", "Rusija je izgon označila za odgovor slovenski vladi.", "retaliate"),
     ("ru", "В МИД России назвали шаг Риги недружественным и пообещали ответные меры.", "retaliate"),
     ("en", "Moscow ordered tit-for-tat expulsions of Estonian diplomats.", "retaliate"),
-    ("ro", "Moscova va lua masuri ca raspuns la decizia Bucurestiului.", "retaliate"),
-    ("fi", "Presidentin mukaan keskusteluyhteys avataan jossain vaiheessa.", "defer"),
-    ("et", "Soome peaks ühel hetkel taas dialoogi avama.", "defer"),
+    ("ro", "Rusia a anuntat ca raspuns expulzarea a doi diplomati romani.", "retaliate"),
+    ("fi", "Ministeri arvioi, että neuvotteluihin palataan jossain vaiheessa.", "defer"),
+    ("et", "Valitsus on valmis Moskvaga rääkima ühel hetkel, kuid mitte praegu.", "defer"),
     ("de", "Für Verhandlungen sei es noch zu früh, sagte der Kanzler.", "defer"),
-    ("pl", "Budapeszt uzależnia zgodę na pakiet od tranzytu ropy.", "condition"),
+    ("pl", "Rząd w Budapeszcie uzależnia swoje poparcie od dostaw ropy.", "condition"),
     ("hu", "A kormány a nemzeti érdekre hivatkozva hallgatott.", "interest"),
     ("sk", "Premiér tvrdí, že sankcie poškodzujú slovenskú ekonomiku.", "interest"),
     ("cs", "Ministr vyzval spojence k jednotnému postupu.", "solidarity"),
-    ("fi", "Keskustelut on käytävä koordinoidusti.", "solidarity"),
+    ("fi", "Hallitus haluaa toimia liittolaisten kanssa koordinoidusti.", "solidarity"),
 ])
 def test_retaliation_deferral_conditions_interest_and_solidarity_are_read(lang: str, text: str,
                                                                           concept: str) -> None:
