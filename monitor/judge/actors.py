@@ -58,6 +58,7 @@ class Mention:
 class Actors:
     def __init__(self, data: dict[str, Any]):
         self.index: PhraseIndex[ActorEntry] = PhraseIndex()
+        self.surnames: dict[str, tuple[str, ...]] = {}
         states = data.get("states") or {}
         unknown = set(states) - set(EU27)
         if unknown:
@@ -73,9 +74,11 @@ class Actors:
                 for phrase in spec.get(key) or ():
                     self.index.add(phrase, ActorEntry((code,), kind))
             for leader in spec.get("leaders") or ():
-                for alias in str(leader).split("|"):
+                for n, alias in enumerate(str(leader).split("|")):
                     if alias.strip():
                         self.index.add(alias.strip(), ActorEntry((code,), "leader"))
+                    if n and alias.strip().isalpha():  # a surname the list deems safe alone ("Orbán")
+                        self.surnames[fold(alias.strip())] = (code,)
         for group in data.get("groups") or ():
             members = tuple(group["members"])
             bad = set(members) - set(EU27)
