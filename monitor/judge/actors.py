@@ -74,11 +74,11 @@ class Actors:
                 for phrase in spec.get(key) or ():
                     self.index.add(phrase, ActorEntry((code,), kind))
             for leader in spec.get("leaders") or ():
-                for n, alias in enumerate(str(leader).split("|")):
-                    if alias.strip():
-                        self.index.add(alias.strip(), ActorEntry((code,), "leader"))
-                    if n and alias.strip().isalpha():  # a surname the list deems safe alone ("Orbán")
-                        self.surnames[fold(alias.strip())] = (code,)
+                for n, alias in enumerate(a.strip() for a in str(leader).split("|")):
+                    if alias:
+                        self.index.add(alias, ActorEntry((code,), "leader"))
+                    if n and alias.isalpha():  # a surname the list deems safe alone ("Orbán")
+                        self.surnames[fold(alias)] = (code,)
         for group in data.get("groups") or ():
             members = tuple(group["members"])
             bad = set(members) - set(EU27)
