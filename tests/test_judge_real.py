@@ -472,3 +472,106 @@ def test_a_story_about_the_pipeline_alone_is_about_russia(text: str) -> None:
     from monitor.judge.multi import reader_for
 
     assert reader_for(Actors.load()).mentions_russia(text)
+
+
+def _venues(lang: str, text: str) -> list[tuple[tuple[str, ...], bool]]:
+    from monitor.judge import Actors
+    from monitor.judge.multi import reader_for
+
+    return [(m.codes, m.venue) for m in reader_for(Actors.load()).read(1, text, lang).states]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    # the name after the genitive article, with its initial mutation: "na hUngáire" is "an Ungáir"
+    ("ga", "Chuir rialtas na hUngáire bac ar na smachtbhannaí.", [(("HU",), False)]),
+    ("ga", "Dúirt an tAire go bhfuil an Eastóin i bhfabhar smachtbhannaí.", [(("EE",), False)]),
+    # Maltese writes the article and the preposition onto the name; "fil-" (in the) makes it a place
+    ("mt", "Il-Prim Ministru qal li l-Ungerija se timblokka s-sanzjonijiet.", [(("HU",), False)]),
+    ("mt", "Il-laqgħa saret fil-Ġermanja.", [(("DE",), True)]),
+])
+def test_irish_and_maltese_names_are_read_without_their_article(lang: str, text: str,
+                                                               expected: list[tuple[tuple[str, ...], bool]]) -> None:
+    assert _venues(lang, text) == expected
+
+
+@pytest.mark.parametrize(("lang", "text", "concepts"), [
+    ("ga", "Dhíbir an rialtas beirt taidhleoirí agus d'iarr sé smachtbhannaí nua.", {"expel", "diplomat", "sanction"}),
+    ("mt", "Il-gvern jappoġġja n-negozjati u waqfien mill-ġlied.", {"support", "talks", "peace"}),
+])
+def test_irish_and_maltese_concepts_are_read(lang: str, text: str, concepts: set[str]) -> None:
+    assert concepts <= _read(lang, text)[1]
+
+
+def test_one_languages_reading_of_another_languages_word_stays_in_that_language() -> None:
+    """Czech reads Hungarian "dán" (Danish) as its own "dát" (give), lemma "dat", which is Dutch "that": a Dutch
+    story does not name Denmark with it, and the Hungarian demonym still reads in a Hungarian one."""
+    assert _read("nl", "De minister zei dat de regering nieuwe sancties steunt.")[0] == []
+    assert _read("hu", "A dán kormány támogatja a szankciókat.")[0] == [(("DK",), "demonym")]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    # "že" (that) folds to "ze" (from): a state after it is the subject of reported speech, not a place
+    ("cs", "Ministr uvedl, že Česko podporuje nové sankce proti Rusku.", [(("CZ",), False)]),
+    ("cs", "Ministr se vrátil ze Slovenska.", [(("SK",), True)]),
+    ("pl", "Premier uważa, że Polska powinna zaostrzyć sankcje wobec Rosji.", [(("PL",), False)]),
+    ("pl", "Delegacja wróciła ze Słowacji.", [(("SK",), True)]),
+    # and French "à" is a locative only as written with its accent
+    ("fr", "Le président a reçu le chancelier à Berlin.", [(("DE",), True)]),
+])
+def test_a_locative_is_the_word_as_written(lang: str, text: str,
+                                           expected: list[tuple[tuple[str, ...], bool]]) -> None:
+    assert _venues(lang, text) == expected
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("fr", "La livraison dépendra de l'attitude de Moscou."),
+    ("it", "Il ritorno al G8 dipende dall'approccio di Mosca."),
+    ("en", "Any easing depends on a ceasefire."),
+])
+def test_a_position_that_depends_on_something_is_conditional(lang: str, text: str) -> None:
+    assert "condition" in _read(lang, text)[1]
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), [
+    ("fr", "Les dirigeants français, allemand et italien ont parlé de la Russie.", ["FR", "DE", "IT"]),
+    ("ru", "Польский, венгерский и словацкий премьеры обсудили санкции.", ["PL", "HU", "SK"]),
+    ("fr", "Le vin français, allemand et italien.", []),  # a list of origins stays a list of origins
+])
+def test_demonyms_listed_with_an_office_share_it(lang: str, text: str, expected: list[str]) -> None:
+    assert [codes[0] for codes, _ in _read(lang, text)[0]] == expected
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Η επίσκεψη του Τσίπρα στη Μόσχα ετοιμάζεται.", "GR"),
+    ("Σύμφωνα με τον Μητσοτάκη, οι κυρώσεις πρέπει να ενισχυθούν.", "GR"),
+])
+def test_a_greek_leader_is_read_in_the_genitive_and_accusative(text: str, code: str) -> None:
+    assert _read("el", text)[0] == [((code,), "leader")]
+
+
+def test_bulgarian_of_does_not_make_a_place() -> None:
+    """Bulgarian "на" is the language's "of": "позицията на България" is Bulgaria's position."""
+    assert _venues("bg", "Позицията на България за санкциите е ясна.") == [(("BG",), False)]
+    assert _venues("bg", "Позицията на Радев за санкциите е ясна.") == [(("BG",), False)]
+    assert _venues("bg", "Срещата ще бъде в България.") == [(("BG",), True)]
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), [
+    ("hu", "A francia kormány támogatja a szankciókat.", "FR"),  # Italian and Spanish name France "Francia"
+    ("hu", "A holland miniszterelnök támogatja a szankciókat.", "NL"),  # "Holland" is a name elsewhere
+    ("fr", "Selon le ministre, le veto italien bloque tout.", "IT"),  # German and Swedish name Italy "Italien"
+])
+def test_a_lowercase_demonym_is_not_lost_to_a_name_spelt_alike(lang: str, text: str, code: str) -> None:
+    assert _read(lang, text)[0] == [((code,), "demonym")]
+
+
+def test_irish_reads_a_word_without_its_initial_mutation() -> None:
+    """The forms table keeps Irish words unmutated; eclipsis, lenition and the h- prefix are undone by rule, and a
+    capital after a prefix marks a name ("i nGearmáin", in Germany; "an tSeicia")."""
+    from monitor.judge.forms import demutate
+
+    assert [demutate(w) for w in ("bhfabhar", "gcoinne", "bpacaiste", "dhiultaigh", "hairm", "tacaigh")] == [
+        "fabhar", "coinne", "pacaiste", "diultaigh", "airm", "tacaigh"]
+    assert lemma("dtacaionn", "ga") == lemma("tacaionn", "ga") == lemma("tacaigh", "ga")
+    assert _venues("ga", "Bhí an cruinniú i nGearmáin.") == [(("DE",), True)]
+    assert _read("ga", "Dhiúltaigh an tSeicia do chainteanna.")[0] == [(("CZ",), "name")]

@@ -144,7 +144,7 @@ class Actors:
             eligible = gov is not None and gov <= 2
             possessive = eligible and self._owns(tokens, skip)
         elif entry.kind in ("name", "capital", "people", "group") and (
-            prev in LOCATIVE or (prev in ("the", "a") and prev2 in LOCATIVE)
+            _locative(tokens, text, start - 1) or (prev in ("the", "a") and _locative(tokens, text, start - 2))
         ) and not (prev == "in" and prev2 in self.government_nouns):
             eligible, venue = False, True  # ("the government in Bratislava" is the government, not a place)
         if after_former(tokens, start):
@@ -163,6 +163,13 @@ def _former_words() -> frozenset[str]:
     lemmas: the rule engine reads actors in every language, so a Polish "były premier" is caught here too."""
     words = (str(w) for ws in (vocabulary().get("former") or {}).values() for w in ws or ())
     return frozenset({"former", "ex", "late", "erstwhile"} | {lemma(fold(w)) for w in words})
+
+
+def _locative(tokens: Sequence[Token], text: str, i: int) -> bool:
+    """A locative word at ``i``, as written, not folded: folding makes Polish "że" (that), the commonest word
+    before a state's name in reported speech, into "ze" (from), and leaves French "à" as "a", which the list
+    cannot hold (it is the English article)."""
+    return i >= 0 and text[tokens[i].start : tokens[i].end].lower() in LOCATIVE
 
 
 def after_former(tokens: Sequence[Token], start: int) -> bool:

@@ -34,8 +34,7 @@ from importlib import resources
 from itertools import pairwise
 from typing import Any, cast
 
-from monitor.judge.forms import lemmas, vocabulary
-from monitor.judge.multi import Read, StateMention
+from monitor.judge.multi import Read, StateMention, list_glue
 from monitor.judge.realsets import group_of
 
 MODEL_FILE = "decider.json.gz"
@@ -94,17 +93,6 @@ def _spans(read: Read, glue: frozenset[str]) -> list[tuple[StateMention, int, in
 
 
 LIST_GAP = 8  # words that may stand between two members of one list (out-of-fold: 6 and 8 alike, 3 less)
-_PUNCT_GLUE = frozenset({",", "&", "-"})
-
-
-@cache
-def list_glue(lang: str) -> frozenset[str]:
-    """The language's list conjunctions (``conjunctions`` in ``multilingual.yaml``), as the reader's lemmas."""
-    table = vocabulary().get("conjunctions") or {}
-    phrases = table.get(lang) or table.get("en") or ()
-    return _PUNCT_GLUE.union(*(lemmas(str(p), lang) for p in phrases))
-
-
 def _listed(words: Sequence[str], start: int, end: int, busy: set[int], glue: frozenset[str]) -> bool:
     """Whether two mentions are members of one list: only list glue between them, or a few words that name no
     act and hold a comma or a conjunction ("..., Slovenia and this year's EU president Italy oppose ...").

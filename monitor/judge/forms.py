@@ -114,6 +114,14 @@ def lemma(norm: str, lang: str = "") -> str:
     tried."""
     if len(norm) < 2 or not norm[0].isalnum():
         return norm  # punctuation and clitics ("'s") are not words of any language's vocabulary
+    hit = _lookup(norm, lang)
+    if hit is None and lang == "ga":  # Irish reads a word without its mutation, listed or not
+        plain = demutate(norm)
+        hit = plain if plain == norm else _lookup(plain, lang) or plain
+    return norm if hit is None else hit
+
+
+def _lookup(norm: str, lang: str) -> str | None:
     stems, whole, own, loose = tables()
     hit = own[lang].get(norm) if lang in own else None
     if hit is None:
@@ -133,7 +141,7 @@ def lemma(norm: str, lang: str = "") -> str:
             hit = table.get(norm[:cut])
             if hit is not None:
                 return hit
-    return norm
+    return None
 
 
 def lemmas(phrase: str, lang: str = "", cached: bool = True) -> tuple[str, ...]:
@@ -324,8 +332,34 @@ def _claims(tools: _Lemmatisers, lang: str, phrases: Iterable[str]) -> list[tupl
                     and len(forms_of(word)) > 1):
                 canon = word
             key = fold(canon)
-            out.extend((fold(form), key) for form in sorted(forms_of(canon) | {word, canon}))
+            forms = [fold(form) for form in sorted(forms_of(canon) | {word, canon})]
+            if lang == "ga":  # a mutated form whose plain form is listed is read through ``demutate``
+                listed = set(forms)
+                forms = [f for f in forms if demutate(f) == f or demutate(f) not in listed]
+            out.extend((form, key) for form in forms)
     return out
+
+
+# Irish initial mutations on a folded word, longest prefix first: eclipsis ("bhfabhar", "gcoinne", "bpacáiste"),
+# then lenition ("dhiúltaigh", "chainteanna"), then h- before a vowel ("na hairm"). The n- and t- prefixes before
+# a vowel are hyphenated in lowercase ("an t-aire", split by the tokenizer) and otherwise show only by the
+# capital after them ("nÉirinn", "tSeicia"), which folding loses: the reader strips those (``multi.py``).
+_ECLIPSIS = (("bhf", "f"), ("mb", "b"), ("gc", "c"), ("nd", "d"), ("ng", "g"), ("bp", "p"), ("dt", "t"))
+
+
+def demutate(norm: str) -> str:
+    """The Irish word without its initial mutation. Why by rule and not from simplemma's table: its Irish
+    dictionary lists every mutated form of every word, ~100 per verb; stored, they cost each process that judges
+    about a megabyte, and the mutations are a few regular rules. Only a fallback: a listed form is read as
+    listed."""
+    for prefix, plain in _ECLIPSIS:
+        if norm.startswith(prefix) and len(norm) > len(prefix) + 1:
+            return plain + norm[len(prefix) :]
+    if len(norm) > 3 and norm[1] == "h" and norm[0] in "bcdfgmpst":
+        return norm[0] + norm[2:]
+    if len(norm) > 2 and norm[0] == "h" and norm[1] in "aeiou":
+        return norm[1:]
+    return norm
 
 
 def _compress(forms: dict[str, str]) -> dict[str, Any]:

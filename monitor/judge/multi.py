@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from monitor.judge.actors import EU27, Actors, Mention, after_former
 from monitor.judge.forms import cldr_names, lemma, lemmas, vocabulary
 from monitor.judge.forms import tables as forms_tables
+from monitor.judge.language import script
 from monitor.judge.lexicon import PhraseIndex, Token, fold, strip_marks, tokenize, words_regex
 
 # The concepts of ``multilingual.yaml`` in the order they are indexed: where two share a phrase, the first one
@@ -66,23 +67,30 @@ class Reader:
     def __init__(self, actors: Actors):
         vocab = vocabulary()
         self.actors = actors
-        self.states: PhraseIndex[tuple[tuple[str, ...], str]] = PhraseIndex()
+        self.states: PhraseIndex[tuple[tuple[str, ...], str, str]] = PhraseIndex()
         languages = list(vocab["languages"])
         # CLDR's name in each language, then the names it lacks (``names`` in multilingual.yaml)
         names = [(lang, code, name) for lang in languages for code, name in cldr_names(lang, EU27).items()]
         names += [(lang, code, str(phrase)) for code, by_lang in (vocab.get("names") or {}).items()
                   for lang, phrases in (by_lang or {}).items() for phrase in phrases or ()]
         for lang, code, name in names:
-            self._add(self.states, name, ((code,), "name"), cap=True, langs=("", lang))
+            self._add(self.states, _without_article(name), ((code,), "name", ""), cap=True, langs=("", lang))
         readings = ("", *forms_tables()[2])  # the shared reading and each language's own (see forms.lemma)
-        for key, kind in (("capitals", "capital"), ("leaders", "leader"), ("demonyms", "demonym")):
-            for code, phrases in (vocab.get(key) or {}).items():
-                for phrase in phrases or ():
-                    self._add(self.states, str(phrase), ((code,), kind), cap=kind != "demonym", langs=readings)
+        # every shared reading before any language's own: the first payload indexed under a key wins it, and a
+        # language's reading of one word must not take the key another word is read as everywhere ("italien")
+        # Demonyms have their own index: a lowercase adjective must not lose its key to a capitalised name that
+        # folds the same (French "italien" and German "Italien", Hungarian "francia" and Italian "Francia").
+        self.demonyms: PhraseIndex[tuple[tuple[str, ...], str, str]] = PhraseIndex()
+        for pass_readings in (("",), readings):
+            for key, kind in (("capitals", "capital"), ("leaders", "leader"), ("demonyms", "demonym")):
+                for code, phrases in (vocab.get(key) or {}).items():
+                    for phrase in phrases or ():
+                        self._add(self.demonyms if kind == "demonym" else self.states, str(phrase), ((code,), kind),
+                                  cap=kind != "demonym", langs=pass_readings, tagged=True)
         for group in vocab.get("groups") or ():
             for lang, phrases in (group.get("names") or {}).items():
                 for phrase in phrases or ():
-                    self._add(self.states, str(phrase), (tuple(group["members"]), "group"), langs=("", lang))
+                    self._add(self.states, str(phrase), (tuple(group["members"]), "group", ""), langs=("", lang))
         # Russia's names are proper nouns, read in every language; the concepts are common words, read only in
         # the story's own language (folded, Polish "aż" is Hungarian "az", Croatian "rat" English "rat").
         self.russia: PhraseIndex[tuple[str, str]] = PhraseIndex()
@@ -99,17 +107,26 @@ class Reader:
         self.government = frozenset(lemma(t.norm, reading) for lang, phrases in
                                     (vocab.get("government_nouns") or {}).items()
                                     for p in phrases or () for t in tokenize(str(p)) for reading in ("", lang))
-        self.locatives = {lang: frozenset(fold(str(w)) for w in words or ())
+        # as written and folded: a word written with marks is the word with those marks only (Czech "že", that,
+        # is not "ze", from), one written without any may be any of them (Romanian news without diacritics)
+        self.locatives = {lang: (frozenset(str(w).lower() for w in words or ()),
+                                 frozenset(fold(str(w)) for w in words or ()))
                           for lang, words in (vocab.get("locatives") or {}).items()}
         self._russia_re = _russia_pattern(vocab, languages)
         # languages that drop the same endings share one table (seven drop none)
-        by_cuts: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
+        by_cuts: dict[tuple[tuple[str, ...], bool], dict[str, tuple[str, ...]]] = {}
         self.surname_forms: dict[str, tuple[dict[str, tuple[str, ...]], frozenset[str]]] = {}
+        # the Latin surnames actors.yaml deems safe alone; in Greek, the one-word Greek ones of ``leaders``, since
+        # Greek declines its own names ("Μητσοτάκης", "του Μητσοτάκη"; "Τσίπρας", "του Τσίπρα")
+        greek = {fold(str(p)): (code,) for code, phrases in (vocab.get("leaders") or {}).items()
+                 for p in phrases or () if " " not in str(p) and script(str(p)) == "greek"}
         for lang, spec in (vocab.get("name_endings") or {}).items():
             cuts = tuple(sorted({fold(str(c)) for c in spec.get("cut") or ()}, key=lambda c: (-len(c), c)))
-            if cuts not in by_cuts:
-                by_cuts[cuts] = _surname_stems(actors.surnames, cuts)
-            self.surname_forms[lang] = (by_cuts[cuts], frozenset(fold(str(e)) for e in spec.get("add") or ()))
+            names = greek if lang == "el" else actors.surnames
+            if (cuts, lang == "el") not in by_cuts:
+                by_cuts[cuts, lang == "el"] = _surname_stems(names, cuts)
+            self.surname_forms[lang] = (by_cuts[cuts, lang == "el"],
+                                        frozenset(fold(str(e)) for e in spec.get("add") or ()))
 
     def mentions_russia(self, text: str) -> bool:
         """The fast path's question in every language and case form ("Oroszországgal", "Венгрии" aside)."""
@@ -117,23 +134,31 @@ class Reader:
 
     @staticmethod
     def _add(index: PhraseIndex[Any], phrase: str, payload: Any, cap: bool = False,
-             langs: tuple[str, ...] = ("",)) -> None:
-        """Index the phrase as each of ``langs`` reads it ("" the shared reading), once per distinct reading."""
+             langs: tuple[str, ...] = ("",), tagged: bool = False) -> None:
+        """Index the phrase as each of ``langs`` reads it ("" the shared reading), once per distinct reading.
+        ``tagged``: the payload gains the reading's language, and ``read`` takes a reading other than the shared
+        one only in a story of that language. The capitals, leaders and demonyms lists mix languages, and one
+        language's reading of another's word is a third word: Czech reads Hungarian "dán" (Danish) as "dát"
+        (give), whose lemma is Dutch "dat" (that)."""
         seen: set[str] = set()
         own = forms_tables()[2]
         words = [t.norm for t in tokenize(phrase)]
         for lang in langs:
-            if lang and "" in langs and not any(w in own.get(lang, ()) for w in words):
+            if lang and lang != "ga" and "" in langs and not any(w in own.get(lang, ()) for w in words):
                 continue  # the language reads none of its words its own way: its reading is the shared one
+                # (Irish always may: it reads a word without its initial mutation, see ``forms.demutate``)
             seq = [_escape(t) for t in lemmas(phrase, lang, cached=False)]
             key = " ".join(seq)
             if seq and all(seq) and key not in seen:
                 seen.add(key)
-                index.add(key, payload, cap)
+                value = (*payload, lang) if tagged else payload
+                index.add(key, _PAYLOADS.setdefault(value, value), cap)
 
     def read(self, index: int, text: str, lang: str, tokens: list[Token] | None = None,
              rule_mentions: list[Mention] | None = None) -> Read:
         tokens = tokens if tokens is not None else tokenize(text)
+        if lang == "ga":
+            tokens = [_unmutated(text, t) if not t.cap else t for t in tokens]
         lemmatised = [Token(lemma(t.norm, lang), t.start, t.end, t.cap) for t in tokens]
         lems = [t.norm for t in lemmatised]
         states: list[StateMention] = []
@@ -145,23 +170,37 @@ class Reader:
             states.append(StateMention(m.codes, m.kind, m.start, m.end, m.venue, m.possessive, m.addressee,
                                        m.eligible))
             taken.update(range(m.start, m.end))
-        locatives = self.locatives.get(lang, frozenset()) | self.locatives.get("en", frozenset())
+        none: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+        written, folded = (a | b for a, b in zip(self.locatives.get(lang, none), self.locatives.get("en", none),
+                                                 strict=True))
         endings = VENUE_ENDINGS.get(lang, ())
-        for m in self.states.matches(lemmatised):
+        loose: list[tuple[int, int, tuple[str, ...]]] = []
+        for m in self.states.matches(lemmatised) + self.demonyms.matches(lemmatised):
             if taken.intersection(range(m.start, m.end)):
                 continue
-            codes, kind = m.payload
+            codes, kind, reading = m.payload
+            if reading and reading != lang:
+                continue  # another language's reading of the word (see ``_add``)
             if kind == "demonym" and not self._governs(lems, m.start, m.end):
+                loose.append((m.start, m.end, codes))  # an origin, unless a governed demonym's list takes it in
                 continue  # "венгерский газ", "maďarské víno": an origin, not the government
-            prev = tokens[m.start - 1].norm if m.start > 0 else ""
+            # the word before, across a hyphen: Maltese writes preposition and article onto the name ("fil-Ġermanja")
+            before = m.start - 2 if m.start > 1 and tokens[m.start - 1].norm == "-" else m.start - 1
+            word = text[tokens[before].start : tokens[before].end].lower() if before >= 0 else ""
+            # a place is a name, a capital or a group of them; a leader or a demonym after a preposition is still
+            # the person or the government ("на Радев", of Radev; "w węgierskim rządzie", in the Hungarian cabinet)
+            at = kind in ("capital", "name", "group") and (
+                word in written or (word == tokens[before].norm and word in folded))
             surface = tokens[m.end - 1].norm
-            venue = prev in locatives or (kind in ("capital", "name") and surface != lems[m.end - 1]
+            venue = at or (kind in ("capital", "name") and surface != lems[m.end - 1]
                                           and surface.endswith(endings) and len(endings) > 0
                                           and lang in VENUE_ENDINGS)
             # "бывший премьер", "były premier": a former office-holder, as the rule engine reads its own mentions
             states.append(StateMention(codes, kind, m.start, m.end, venue, False, False,
                                        not after_former(tokens, m.start)))
             taken.update(range(m.start, m.end))
+        if loose and states:
+            states += _listed_demonyms(states, loose, lems, list_glue(lang), tokens)
         if lang in self.surname_forms:
             states += self._surnames(tokens, taken, *self.surname_forms[lang])
         states.sort(key=lambda s: s.start)
@@ -222,6 +261,70 @@ class Reader:
         language puts adjectives after the noun ("Governo português", "le ministre letton")."""
         return any(w in self.government for w in lems[end : end + 3]) or any(
             w in self.government for w in lems[max(0, start - 2) : start])
+
+
+# One tuple per distinct payload, shared by every phrase that carries it: ~35,000 index entries name 27 states in
+# a handful of kinds, and a tuple each cost every judging process a megabyte.
+_PAYLOADS: dict[Any, Any] = {}
+_PUNCT_GLUE = frozenset({",", "&", "-"})
+
+
+@cache
+def list_glue(lang: str) -> frozenset[str]:
+    """The language's list conjunctions (``conjunctions`` in ``multilingual.yaml``), as the reader's lemmas."""
+    table = vocabulary().get("conjunctions") or {}
+    phrases = table.get(lang) or table.get("en") or ()
+    return _PUNCT_GLUE.union(*(lemmas(str(p), lang) for p in phrases))
+
+
+def _listed_demonyms(states: list[StateMention], loose: list[tuple[int, int, tuple[str, ...]]], lems: list[str],
+                     glue: frozenset[str], tokens: list[Token]) -> list[StateMention]:
+    """Demonyms listed with a governed one share its noun: "les dirigeants français, allemand, russe et ukrainien",
+    "польский, венгерский и словацкий премьеры". Only commas and the language's list conjunctions may stand
+    between two members; a loose demonym joins the list from either side, and the list grows until no more
+    join."""
+    # the rule engine reads "les dirigeants français" as a name: any eligible state before or after will do
+    governed = [s for s in states if s.eligible and not s.venue and s.kind in ("demonym", "name", "people")]
+    found: list[StateMention] = []
+    pending = sorted(loose)
+    grew = True
+    while grew and pending and governed:
+        grew = False
+        for item in list(pending):
+            start, end, codes = item
+            for g in governed:
+                lo, hi = (g.end, start) if g.end <= start else (end, g.start) if end <= g.start else (0, -1)
+                if hi >= lo and hi - lo <= 3 and all(w in glue for w in lems[lo:hi]) and hi > lo:
+                    mention = StateMention(codes, "demonym", start, end, False, False, False,
+                                           not after_former(tokens, start))
+                    found.append(mention)
+                    governed.append(mention)
+                    pending.remove(item)
+                    grew = True
+                    break
+    return found
+
+
+def _without_article(name: str) -> str:
+    """A CLDR name less the article it starts with: Irish and Maltese write it ("an Ungáir", "l-Ungerija"), but
+    the article changes with the case and the preposition before it ("na hUngáire", "fil-Ġermanja"), while the
+    name itself is what stays. Only a lowercase first word before a capitalised one is an article."""
+    m = re.match(r"[^\W\d]+(?:-|\s+)(?=[^\W\d_]*[A-ZÀ-ÞĀ-ſ])", name)
+    if m and name[:1].islower():
+        rest = name[m.end():]
+        if rest[:1].isupper() or (len(rest) > 1 and rest[:1].islower() and rest[1:2].isupper()):
+            return rest
+    return name
+
+
+def _unmutated(text: str, token: Token) -> Token:
+    """An Irish proper noun after an initial mutation keeps its capital after the prefix ("hÉireann",
+    "nGearmáin", "tSeicia", "bhFrainc"): the token is the name, capitalised, without the prefix."""
+    word = text[token.start : token.end]
+    for prefix in ("bh", "h", "n", "t", "m", "b", "d", "g"):
+        if word.startswith(prefix) and word[len(prefix) : len(prefix) + 1].isupper():
+            return Token(fold(word[len(prefix) :]), token.start, token.end, True)
+    return token
 
 
 SURNAME_END = 5  # the longest case ending read on a surname (Hungarian "eknek", Slovak "ovmu")
