@@ -40,6 +40,7 @@ SHUTDOWN_GRACE = 45.0  # seconds in-flight polls get to finish after SIGTERM (a 
 DIGEST_CATCH_UP_DELAY = 5.0  # seconds after start before a missed digest goes out: let the first polls land
 RETENTION_FIRST = timedelta(minutes=10)  # after start: out of the way of the start-up polls and catch-up digests
 RETENTION_EVERY = timedelta(days=1)
+REARM_MIN = timedelta(seconds=0.5)  # the soonest a feed's next poll is armed (see ``Daemon._arm``)
 DIGEST_RETRY = 300.0  # seconds before a failed digest is tried again; doubles per failure ...
 DIGEST_RETRY_CAP = 3600.0  # ... up to this, and never past the digest's next slot
 
@@ -97,6 +98,8 @@ class Daemon:
             try:
                 if self.settings.queue is not None and not await self._lead():
                     return 0  # stopped while standing by
+                if self.queue is None:
+                    await self._warm_up(pipeline)
                 await self._sync_and_schedule(initial=True)
                 if self.queue is None:
                     resumed = pipeline.queue_pages(await pipeline.db(self.store.pending_pages))
@@ -282,10 +285,25 @@ class Daemon:
             return now + timedelta(seconds=self._rng.uniform(0, min(STARTUP_SPREAD, feed.interval)))
         return planned
 
+    @staticmethod
+    async def _warm_up(pipeline: Pipeline) -> None:
+        """The parser workers and the judge's tables, loaded before the first poll rather than during it: a first
+        poll that also starts the workers (seconds on a slow machine) outlasts a short interval, and the feeds'
+        first gaps would be the warm-up's, not their interval. A failure here is the first poll's to report."""
+        try:
+            await pipeline.warm_up()
+        except Exception as exc:
+            log.warning("pipeline.warm_up_failed", error=f"{type(exc).__name__}: {exc}")
+
     def _arm(self, feed: FeedConfig, when: datetime) -> None:
+        """The feed's next poll, as a one-off job. Never sooner than ``REARM_MIN`` from now: a poll re-arms its feed
+        before its own job has ended, and a run due at once would find that job still counted as running, be
+        skipped (``max_instances``), and, being a one-off, never run: a poll that outlasted its interval stopped
+        the feed for good."""
         assert self.scheduler is not None
         if self._stop.is_set():
             return
+        when = max(when, _now() + REARM_MIN)
         self.scheduler.add_job(self._poll_job, trigger=DateTrigger(run_date=when, timezone=UTC),
                                args=[feed.name], id=f"feed:{feed.name}", name=feed.name, replace_existing=True)
 

@@ -213,11 +213,12 @@ class Pipeline:
                 else:
                     future.set_result(result)
 
-    def _warm_up(self) -> asyncio.Future[None]:
+    def warm_up(self) -> asyncio.Future[None]:
         """Start the workers and compile the lexicons in them, once, off the event loop (starting processes from
         the loop would stall every fetch in flight for the better part of a second). Started by the first document
         to parse rather than on entry: a cycle where every feed answers 304 needs no worker at all, and waiting for
-        them made such a cycle a second longer."""
+        them made such a cycle a second longer. The daemon, which will parse sooner or later, awaits it before its
+        first poll (see ``Daemon.run``)."""
         if self._warming is None:
             judge = self.settings.judge
             self._warming = asyncio.get_running_loop().run_in_executor(
@@ -230,7 +231,7 @@ class Pipeline:
         assert self._cpu is not None
         pool = self._cpu
         try:
-            await self._warm_up()
+            await self.warm_up()
             return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
         except BrokenProcessPool:
             if self._cpu is pool:  # not yet replaced by another caller that saw the same crash

@@ -296,3 +296,34 @@ def test_a_daemon_with_digests_but_no_feeds_starts_and_says_it_polls_nothing(tmp
     assert warning["detail"] == f"{config}: no feeds configured: add some under feeds: or with `monitor feeds add URL`"
     assert warning["digests"] == "daily"
     assert daemon.stop()[0] == 0
+
+
+
+def test_a_poll_that_outlasted_its_interval_rearms_its_feed_in_the_future(tmp_path: Path) -> None:
+    """A poll re-arms its feed before its own job has ended. Armed in the past (the poll outlasted the interval),
+    the run was due at once, found the poll's own job still running, was skipped as a second instance and, being
+    a one-off, never ran: the feed stopped for good (seen on a slow machine, whose first poll also started the
+    workers)."""
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from monitor.config import load_settings
+    from monitor.daemon import REARM_MIN
+    from monitor.daemon import Daemon as InProcess
+
+    config, db = tmp_path / "monitor.yaml", tmp_path / "monitor.db"
+    write_config(config, db, [("Alpha", "http://127.0.0.1:9/alpha")])
+    settings = load_settings(config)
+    store = open_store(settings.database_url)
+
+    async def arm_in_the_past() -> datetime:
+        daemon = InProcess(settings, store)
+        daemon.scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
+        daemon._arm(settings.enabled_feeds[0], datetime.now(UTC) - timedelta(seconds=3))
+        job = daemon.scheduler.get_job("feed:Alpha")
+        return job.trigger.run_date
+
+    before = datetime.now(UTC)
+    assert asyncio.run(arm_in_the_past()) >= before + REARM_MIN
