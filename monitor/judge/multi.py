@@ -264,7 +264,7 @@ class Reader:
 
 
 # One tuple per distinct payload, shared by every phrase that carries it: ~35,000 index entries name 27 states in
-# a handful of kinds, and a tuple each cost every judging process a megabyte.
+# a handful of kinds, and a tuple each cost every judging process 0.3 MB.
 _PAYLOADS: dict[Any, Any] = {}
 _PUNCT_GLUE = frozenset({",", "&", "-"})
 
