@@ -22,7 +22,7 @@ from monitor.pipeline import Pipeline
 from monitor.store import Store
 from monitor.store.models import DigestItemRow, DigestRunRow, JudgementRow
 from tests.support.cli import clean_env, write_config
-from tests.support.digests import HU_PRO, PL_HARD, Story, seed
+from tests.support.digests import HU_PRO, PL_HARD, Story, far_daily, seed
 from tests.support.feedserver import FeedServer, Item, Request, response, rss
 from tests.support.mailserver import MailServer
 
@@ -165,7 +165,7 @@ def test_two_digest_send_commands_at_once_mail_once(db_url: str, tmp_path: Path)
               attempts: 1
             digests:
               - name: daily
-                schedule: "0 7 * * *"
+                schedule: "{far_daily()}"
                 recipients: [analyst@example.org]
         """)
         procs = [subprocess.Popen([sys.executable, "-m", "monitor", "--config", str(config), "digest", "send",

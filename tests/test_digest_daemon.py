@@ -12,7 +12,7 @@ from monitor.daemon import DIGEST_CATCH_UP_DELAY
 from monitor.digest.process import DIGEST_NICENESS, DigestProcess
 from monitor.store import open_store
 from tests.support.daemon import Daemon
-from tests.support.digests import EE_HARD, HU_PRO, Story, seed
+from tests.support.digests import EE_HARD, HU_PRO, Story, far_daily, seed
 from tests.support.mailserver import MailServer
 from tests.support.net import free_port
 
@@ -31,7 +31,7 @@ smtp:
   attempts: 1
 digests:
   - name: daily
-    schedule: "0 7 * * *"
+    schedule: "{far_daily('Europe/Brussels')}"
     timezone: Europe/Brussels
     recipients: [analyst@example.org]
 """, encoding="utf-8")

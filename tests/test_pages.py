@@ -16,6 +16,7 @@ from monitor.config import FeedConfig, FulltextSettings, HttpSettings, Settings
 from monitor.pages import Robots, agent_token, lookback, wants_page
 from monitor.pipeline import CycleReport, PageReport, Pipeline
 from monitor.store import Store
+from tests.support.digests import far_daily
 from tests.support.feedserver import Feed, FeedServer, Item, hang, redirect, rss, status
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -286,7 +287,7 @@ def _config(tmp_path, server: FeedServer, extra: str = "") -> tuple[object, str]
             url: {feed}
         digests:
           - name: daily
-            schedule: "0 7 * * *"
+            schedule: "{far_daily()}"
             recipients: [a@example.org]
     """) + extra)
     return config, db

@@ -18,6 +18,7 @@ import pytest
 from monitor.store import open_store
 from tests.support.cli import run_monitor
 from tests.support.daemon import Daemon
+from tests.support.digests import far_daily
 from tests.support.feedserver import Feed, FeedServer, Item, Request, response, rss
 from tests.support.mailserver import MailServer
 from tests.support.net import free_port, http_get
@@ -98,10 +99,10 @@ def test_polls_pages_and_digests_run_on_workers(tmp_path: Path, feed_server: Fee
     teaser = feed_server.route("/teasers", Feed(rss([Item("Orbán travels to Moscow", page, "t1", "",
                                                           published=NOW - 600)])))
     feeds = [(f"Feed {i}", feed_server.route(f"/f{i}", Feed(stories(f"F{i}")))) for i in range(4)]
-    cfg = config(tmp_path, db, broker, [*feeds, ("Teasers", teaser)], """
+    cfg = config(tmp_path, db, broker, [*feeds, ("Teasers", teaser)], f"""
         digests:
           - name: daily
-            schedule: "0 7 * * *"
+            schedule: "{far_daily()}"
             recipients: [a@example.org]
     """, fulltext=("Teasers",))
     workers.append(Worker(cfg, tmp_path / "worker.log", concurrency=2))
@@ -187,7 +188,7 @@ def test_a_worker_process_killed_mid_digest_sends_it_once(tmp_path: Path, feed_s
                   timeout: 60s
                 digests:
                   - name: daily
-                    schedule: "0 7 * * *"
+                    schedule: "{far_daily()}"
                     recipients: [a@example.org]
             """)
             store = open_store(db, upgrade=False)
