@@ -565,6 +565,18 @@ def test_a_lowercase_demonym_is_not_lost_to_a_name_spelt_alike(lang: str, text: 
     assert _read(lang, text)[0] == [((code,), "demonym")]
 
 
+def test_a_language_reads_a_word_alike_only_without_an_entry_a_loose_stem_or_a_rule() -> None:
+    """The reader indexes a phrase in a language's own reading only where that reading can differ from the
+    shared one; the test of that once looked only at the own-entries table, and an Irish exception covered the
+    rule, while a loose stem (Latvian "nosodīt", condemn) was not looked at at all."""
+    from monitor.judge.forms import read_alike
+
+    assert lemma("nosodija", "lv") != lemma("nosodija", "") and not read_alike("nosodija", "lv")
+    assert lemma("pritiska", "sl") != lemma("pritiska", "hr") and not read_alike("pritiska", "sl")
+    assert not read_alike("bhfabhar", "ga")
+    assert read_alike("nosodija", "fi") and read_alike("talks", "en")
+
+
 def test_irish_reads_a_word_without_its_initial_mutation() -> None:
     """The forms table keeps Irish words unmutated; eclipsis, lenition and the h- prefix are undone by rule, and a
     capital after a prefix marks a name ("i nGearmáin", in Germany; "an tSeicia")."""

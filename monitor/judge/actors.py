@@ -17,7 +17,7 @@ from typing import Any
 
 from monitor.judge.data import load as load_data
 from monitor.judge.forms import cldr_names, lemma, vocabulary
-from monitor.judge.lexicon import PhraseIndex, Token, fold, tokenize
+from monitor.judge.lexicon import Locatives, PhraseIndex, Token, fold, tokenize
 
 EU27 = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
         "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE")
@@ -28,6 +28,7 @@ LOCATIVE = frozenset({
     "nach", "im", "en", "à", "au", "aux", "da", "dal", "dalla", "desde", "hacia", "about", "on",
     "over", "against", "between", "among", "amongst", "under", "beyond",
 })
+_LOCATIVES = Locatives.of(LOCATIVE, unmarked_too=False)  # English, Polish, German, French, ... in one list
 COORDINATORS = frozenset({",", "and", "or", "&", "as", "well", "und", "et", "e", "y", "i", "oraz", "plus", "nor"})
 NON_ACTOR_COMPOUNDS = frozenset({
     "built", "made", "born", "based", "owned", "registered", "flagged", "funded", "produced", "designed",
@@ -144,7 +145,7 @@ class Actors:
             eligible = gov is not None and gov <= 2
             possessive = eligible and self._owns(tokens, skip)
         elif entry.kind in ("name", "capital", "people", "group") and (
-            _locative(tokens, text, start - 1) or (prev in ("the", "a") and _locative(tokens, text, start - 2))
+            _LOCATIVES.at(tokens, text, start - 1) or (prev in ("the", "a") and _LOCATIVES.at(tokens, text, start - 2))
         ) and not (prev == "in" and prev2 in self.government_nouns):
             eligible, venue = False, True  # ("the government in Bratislava" is the government, not a place)
         if after_former(tokens, start):
@@ -165,11 +166,6 @@ def _former_words() -> frozenset[str]:
     return frozenset({"former", "ex", "late", "erstwhile"} | {lemma(fold(w)) for w in words})
 
 
-def _locative(tokens: Sequence[Token], text: str, i: int) -> bool:
-    """A locative word at ``i``, as written, not folded: folding makes Polish "że" (that), the commonest word
-    before a state's name in reported speech, into "ze" (from), and leaves French "à" as "a", which the list
-    cannot hold (it is the English article)."""
-    return i >= 0 and text[tokens[i].start : tokens[i].end].lower() in LOCATIVE
 
 
 def after_former(tokens: Sequence[Token], start: int) -> bool:

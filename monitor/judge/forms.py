@@ -144,6 +144,18 @@ def _lookup(norm: str, lang: str) -> str | None:
     return None
 
 
+def read_alike(norm: str, lang: str) -> bool:
+    """Whether ``lang`` surely reads the word as the shared reading does: it has no entry of its own for it, no
+    loose stem that could take it, and no rule (Irish demutation). Cheap where ``lemma`` walks the stems: the
+    reader's indexes ask it of every phrase in every language, and skip the languages that read it alike."""
+    _, _, own, loose = tables()
+    if lang == "ga" or norm in own.get(lang, ()):
+        return False
+    table = loose.get(lang)
+    return not table or all(table.get(norm[:cut]) is None
+                            for cut in range(len(norm), max(LOOSE_STEM, len(norm) - LOOSE_END) - 1, -1))
+
+
 def lemmas(phrase: str, lang: str = "", cached: bool = True) -> tuple[str, ...]:
     """``cached=False`` for building indexes: their ~35,000 one-off lookups (each phrase in each language's
     reading) would fill the cache meant for the words of the news, 5 MB in every worker."""
@@ -335,7 +347,7 @@ def _claims(tools: _Lemmatisers, lang: str, phrases: Iterable[str]) -> list[tupl
             forms = [fold(form) for form in sorted(forms_of(canon) | {word, canon})]
             if lang == "ga":  # a mutated form whose plain form is listed is read through ``demutate``
                 listed = set(forms)
-                forms = [f for f in forms if demutate(f) == f or demutate(f) not in listed]
+                forms = [f for f in forms if (plain := demutate(f)) == f or plain not in listed]
             out.extend((form, key) for form in forms)
     return out
 

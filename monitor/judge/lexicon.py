@@ -62,6 +62,30 @@ class Token(NamedTuple):
     cap: bool  # starts with a capital letter (proper names must)
 
 
+@dataclass(frozen=True, slots=True)
+class Locatives:
+    """Words that make the name after them a place ("in Budapest", "w Polsce", "fil-Ġermanja"), one policy for
+    the rule engine and the reader. A word is matched as written, not folded: folding makes Polish and Czech "że"
+    (that), the commonest word before a state's name in reported speech, into "ze" (from). ``folded`` also takes
+    a word written with no marks at all as any of the listed words it may stand for (Romanian news without
+    diacritics); a list that mixes languages leaves it empty, since there the English article "a" would be
+    French "à"."""
+
+    written: frozenset[str]
+    folded: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, words: Iterable[str], unmarked_too: bool) -> Locatives:
+        words = [str(w).lower() for w in words]
+        return cls(frozenset(words), frozenset(fold(w) for w in words) if unmarked_too else frozenset())
+
+    def at(self, tokens: Sequence[Token], text: str, i: int) -> bool:
+        if i < 0:
+            return False
+        word = text[tokens[i].start : tokens[i].end].lower()
+        return word in self.written or (word == tokens[i].norm and word in self.folded)
+
+
 def tokenize(text: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(text):

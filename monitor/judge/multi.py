@@ -18,10 +18,10 @@ from functools import cache, lru_cache
 from typing import Any
 
 from monitor.judge.actors import EU27, Actors, Mention, after_former
-from monitor.judge.forms import cldr_names, lemma, lemmas, vocabulary
+from monitor.judge.forms import cldr_names, lemma, lemmas, read_alike, vocabulary
 from monitor.judge.forms import tables as forms_tables
 from monitor.judge.language import script
-from monitor.judge.lexicon import PhraseIndex, Token, fold, strip_marks, tokenize, words_regex
+from monitor.judge.lexicon import Locatives, PhraseIndex, Token, fold, strip_marks, tokenize, words_regex
 
 # The concepts of ``multilingual.yaml`` in the order they are indexed: where two share a phrase, the first one
 # indexed owns it (a test keeps this list and the file's concepts the same).
@@ -107,11 +107,10 @@ class Reader:
         self.government = frozenset(lemma(t.norm, reading) for lang, phrases in
                                     (vocab.get("government_nouns") or {}).items()
                                     for p in phrases or () for t in tokenize(str(p)) for reading in ("", lang))
-        # as written and folded: a word written with marks is the word with those marks only (Czech "že", that,
-        # is not "ze", from), one written without any may be any of them (Romanian news without diacritics)
-        self.locatives = {lang: (frozenset(str(w).lower() for w in words or ()),
-                                 frozenset(fold(str(w)) for w in words or ()))
-                          for lang, words in (vocab.get("locatives") or {}).items()}
+        listed = {lang: [str(w) for w in words or ()] for lang, words in (vocab.get("locatives") or {}).items()}
+        # each language's own and English's ("in Brussels" is written in every language's news)
+        self.locatives = {lang: Locatives.of([*listed.get(lang, ()), *listed.get("en", ())], unmarked_too=True)
+                          for lang in {*listed, *languages}}
         self._russia_re = _russia_pattern(vocab, languages)
         # languages that drop the same endings share one table (seven drop none)
         by_cuts: dict[tuple[tuple[str, ...], bool], dict[str, tuple[str, ...]]] = {}
@@ -141,12 +140,10 @@ class Reader:
         language's reading of another's word is a third word: Czech reads Hungarian "dán" (Danish) as "dát"
         (give), whose lemma is Dutch "dat" (that)."""
         seen: set[str] = set()
-        own = forms_tables()[2]
         words = [t.norm for t in tokenize(phrase)]
         for lang in langs:
-            if lang and lang != "ga" and "" in langs and not any(w in own.get(lang, ()) for w in words):
-                continue  # the language reads none of its words its own way: its reading is the shared one
-                # (Irish always may: it reads a word without its initial mutation, see ``forms.demutate``)
+            if lang and "" in langs and all(read_alike(w, lang) for w in words):
+                continue  # its reading is the shared one, already indexed (a saving at build time only)
             seq = [_escape(t) for t in lemmas(phrase, lang, cached=False)]
             key = " ".join(seq)
             if seq and all(seq) and key not in seen:
@@ -170,9 +167,7 @@ class Reader:
             states.append(StateMention(m.codes, m.kind, m.start, m.end, m.venue, m.possessive, m.addressee,
                                        m.eligible))
             taken.update(range(m.start, m.end))
-        none: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
-        written, folded = (a | b for a, b in zip(self.locatives.get(lang, none), self.locatives.get("en", none),
-                                                 strict=True))
+        locatives = self.locatives.get(lang) or self.locatives["en"]
         endings = VENUE_ENDINGS.get(lang, ())
         loose: list[tuple[int, int, tuple[str, ...]]] = []
         for m in self.states.matches(lemmatised) + self.demonyms.matches(lemmatised):
@@ -186,11 +181,9 @@ class Reader:
                 continue  # "венгерский газ", "maďarské víno": an origin, not the government
             # the word before, across a hyphen: Maltese writes preposition and article onto the name ("fil-Ġermanja")
             before = m.start - 2 if m.start > 1 and tokens[m.start - 1].norm == "-" else m.start - 1
-            word = text[tokens[before].start : tokens[before].end].lower() if before >= 0 else ""
             # a place is a name, a capital or a group of them; a leader or a demonym after a preposition is still
             # the person or the government ("на Радев", of Radev; "w węgierskim rządzie", in the Hungarian cabinet)
-            at = kind in ("capital", "name", "group") and (
-                word in written or (word == tokens[before].norm and word in folded))
+            at = kind in ("capital", "name", "group") and locatives.at(tokens, text, before)
             surface = tokens[m.end - 1].norm
             venue = at or (kind in ("capital", "name") and surface != lems[m.end - 1]
                                           and surface.endswith(endings) and len(endings) > 0
