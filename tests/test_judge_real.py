@@ -587,3 +587,27 @@ def test_irish_reads_a_word_without_its_initial_mutation() -> None:
     assert lemma("dtacaionn", "ga") == lemma("tacaionn", "ga") == lemma("tacaigh", "ga")
     assert _venues("ga", "Bhí an cruinniú i nGearmáin.") == [(("DE",), True)]
     assert _read("ga", "Dhiúltaigh an tSeicia do chainteanna.")[0] == [(("CZ",), "name")]
+
+
+@pytest.mark.parametrize(("lang", "text", "has", "lacks"), [
+    # the particle at the clause's end, the verb in second place: "ablehnen", "ausweisen", "zurückweisen"
+    ("de", "Lettland lehnt jede Lockerung der Strafmaßnahmen gegen Moskau ab.", "oppose", None),
+    ("de", "Schweden weist drei Mitarbeiter der russischen Botschaft aus, teilte das Ministerium mit.", "expel", None),
+    ("de", "Die Regierung in Prag weist die Vorschläge aus Moskau zurück.", "oppose", None),
+    ("de", "Zypern stimmt dem neuen Sanktionspaket gegen Russland zu.", "support", None),
+    # "sich aussprechen" is saying, not "sprechen" (talks)
+    ("de", "Irland spricht sich gegen weitere Strafmaßnahmen gegen Russland aus.", "say", "talks"),
+    ("nl", "Slowakije wijst het voorstel over Russische tegoeden af.", "oppose", None),
+    ("nl", "Cyprus keurt het nieuwe sanctiepakket tegen Rusland goed.", "support", None),
+])
+def test_a_split_german_or_dutch_verb_is_read_whole(lang: str, text: str, has: str, lacks: str | None) -> None:
+    """German and Dutch main clauses put a verb's particle at the clause's end; read alone, "lehnt" is "lehnen"
+    (to lean) and "spricht" is talks."""
+    concepts = _read(lang, text)[1]
+    assert has in concepts and (lacks is None or lacks not in concepts)
+
+
+def test_a_particle_inside_its_clause_is_not_joined_to_a_verb() -> None:
+    """"ab Montag" (from Monday) and "auf der Tagung" are prepositions, not a split verb's particle."""
+    assert "oppose" not in _read("de", "Der Kanzler lehnt sich ab Montag an die Linie der Partner an.")[1]
+    assert _read("de", "Malta fährt ab Montag zu Gesprächen nach Moskau.")[1] == {"talks"}

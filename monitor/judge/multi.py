@@ -127,6 +127,9 @@ class Reader:
             self.surname_forms[lang] = (by_cuts[cuts, lang == "el"],
                                         frozenset(fold(str(e)) for e in spec.get("add") or ()))
 
+        self.particles = {lang: frozenset(fold(str(w)) for w in words or ())
+                          for lang, words in (vocab.get("separable_particles") or {}).items()}
+
     def mentions_russia(self, text: str) -> bool:
         """The fast path's question in every language and case form ("Oroszországgal", "Венгрии" aside)."""
         return bool(self._russia_re.search(_fold_text(text[:4000])))
@@ -203,6 +206,9 @@ class Reader:
         matches = self.russia.matches(lemmatised)
         taken_ru = {i for m in matches for i in range(m.start, m.end)}
         words = self._concepts(lang if lang in self._languages else "en")
+        if lang in self.particles:
+            lemmatised = self._rejoin(tokens, lemmatised, lang, words)
+            lems = [t.norm for t in lemmatised]
         matches += [m for m in words.matches(lemmatised) if m.start not in taken_ru]
         for m in matches:
             key, concept = m.payload
@@ -215,6 +221,41 @@ class Reader:
             else:
                 concepts.append((concept, m.start, m.end))
         return Read(index, text, tokens, lems, states, russia, concepts, eu, war)
+
+    def _rejoin(self, tokens: list[Token], lemmatised: list[Token], lang: str,
+                words: PhraseIndex[tuple[str, str]]) -> list[Token]:
+        """German and Dutch main clauses split a verb from its particle ("Ungarn lehnt die Sanktionen ab"): a
+        particle that ends its clause is joined again to the first verb before it, in the same clause, whose
+        joined form is one of the language's concept words. The verb's own reading goes ("spricht sich ... aus"
+        is not "sprechen", talks); the particle is left as a word of no concept."""
+        particles, glue = self.particles[lang], list_glue(lang)
+        out = lemmatised
+        for i, t in enumerate(lemmatised):
+            if t.norm not in particles or i == 0:
+                continue
+            after = lemmatised[i + 1].norm if i + 1 < len(lemmatised) else "."
+            if after[:1].isalnum() and after not in glue:
+                continue  # not the clause's end: "ab Montag", "auf der Tagung"
+            start = i - 1
+            while start > 0 and lemmatised[start - 1].norm[:1].isalnum() and i - start < REJOIN_SPAN:
+                start -= 1
+            for j in range(start, i):
+                verb = lemmatised[j]
+                if verb.cap and j > 0:
+                    continue  # a German noun, not a verb
+                # the particle before the verb's form ("uit" + "zet": "uitzet", a form of "uitzetten") or before
+                # its lemma, where the lemmatiser knows the simple verb's forms only
+                for joined in dict.fromkeys((lemma(t.norm + tokens[j].norm, lang), lemma(t.norm + verb.norm, lang))):
+                    found = words.matches([Token(joined, verb.start, verb.end, False)])
+                    if found and found[0].payload[0] == "concept":
+                        break
+                else:
+                    continue
+                if out is lemmatised:
+                    out = list(lemmatised)
+                out[j] = Token(joined, verb.start, verb.end, verb.cap)
+                break
+        return out
 
     def _concepts(self, lang: str) -> PhraseIndex[tuple[str, str]]:
         index = self.by_lang.get(lang)
@@ -260,6 +301,7 @@ class Reader:
 # a handful of kinds, and a tuple each cost every judging process 0.3 MB.
 _PAYLOADS: dict[Any, Any] = {}
 _PUNCT_GLUE = frozenset({",", "&", "-"})
+REJOIN_SPAN = 16  # tokens from a split verb to its particle ("lehnt die neuen Sanktionen der EU gegen Russland ab")
 
 
 @cache
