@@ -175,9 +175,24 @@ GAP = "\x00gap"
 
 @dataclass(frozen=True, slots=True)
 class Pattern(Generic[P]):
+    """A phrase's end in the trie, and, where no longer phrase continues it, the trie's leaf itself: a leaf node
+    of its own for each of ~60,000 phrase ends cost every process that judges ~4 MB."""
+
     payload: P
     cap: bool  # the first token must be capitalised in the text
     source: str  # the phrase as written in the lexicon, for explanations
+
+    @property
+    def best(self) -> Pattern[P]:
+        return self
+
+    @property
+    def children(self) -> Mapping[str, Any]:
+        return _NOTHING
+
+    @property
+    def gaps(self) -> Mapping[int, Any]:
+        return _NOTHING
 
 
 def _spec_options(raw: str) -> list[list[str]]:
@@ -261,22 +276,27 @@ class _Node(Generic[P]):
         self.gaps: Mapping[int, _Node[P]] = _NOTHING  # "_3": up to three arbitrary tokens, then this node
         self.best: Pattern[P] | None = None  # a phrase ends here
 
-    def child(self, token: str) -> _Node[P]:
-        return self._next("children", token)
-
-    def gap(self, limit: int) -> _Node[P]:
-        return self._next("gaps", limit)
-
-    def _next(self, slot: str, key: str | int) -> _Node[P]:
-        """The node under ``key`` in ``slot``, made (with the slot's own dict, on first use) when missing."""
-        table = cast(dict[Any, _Node[P]], getattr(self, slot))
+    def step(self, token: str, end: Pattern[P] | None) -> _Node[P] | None:
+        """Down the trie by one token of a phrase (``"_3"``: a gap). ``end``: the phrase ends here, and where
+        nothing continues it yet, its pattern is the leaf; a leaf that a longer phrase continues becomes a node.
+        The first phrase to end at a place keeps it: lists put their maskers first."""
+        slot, key = ("gaps", int(token[len(GAP):])) if token.startswith(GAP) else ("children", token)
+        table = cast(dict[Any, Any], getattr(self, slot))
         if table is _NOTHING:
             table = {}
             setattr(self, slot, table)
-        node = table.get(key)
-        if node is None:
-            node = table[key] = _Node()
-        return node
+        found = table.get(key)
+        if end is not None:
+            if found is None:
+                table[key] = end
+            elif isinstance(found, _Node) and found.best is None:
+                found.best = end
+            return None
+        if found is None or isinstance(found, Pattern):
+            node: _Node[P] = _Node()
+            node.best = found
+            table[key] = found = node
+        return cast(_Node[P], found)
 
 
 class PhraseIndex(Generic[P]):
@@ -287,12 +307,14 @@ class PhraseIndex(Generic[P]):
         self._root: _Node[P] = _Node()
 
     def add(self, phrase: str, payload: P, cap: bool = False) -> None:
+        # one Pattern for all the token sequences the phrase expands to (a verb's forms, its optional words): one
+        # each cost every process that judges ~3 MB
+        pattern = Pattern(payload, cap, phrase)
         for seq in expand(phrase):
-            node = self._root
-            for tok in seq:
-                node = node.gap(int(tok[len(GAP):])) if tok.startswith(GAP) else node.child(tok)
-            if node.best is None:  # the first phrase added wins a tie: lists put their maskers first
-                node.best = Pattern(payload, cap, phrase)
+            node: _Node[P] | None = self._root
+            for k, tok in enumerate(seq):
+                assert node is not None
+                node = node.step(tok, pattern if k == len(seq) - 1 else None)
 
     def extend(self, phrases: Iterable[str], payload: P, cap: bool = False) -> None:
         for p in phrases:
