@@ -87,6 +87,10 @@ def test_a_state_that_declines_to_comment_takes_no_position(judge: Judge) -> Non
          {"FI": HARD}),  # fi, allative of Russia
         ("", "Rząd Węgier zablokował nowe sankcje wobec Rosji.", {"HU": PRO}),  # pl, genitive of Hungary
         ("", "Премьер-министр Словакии Роберт Фицо призвал к переговорам с Москвой.", {"SK": PRO}),  # ru
+        # one sentence, no headline: the rules read no Russian or Ukrainian, and their low relevance score once
+        # weighed as much as in English, where it means something (0.53, under the threshold)
+        ("", "Латвия вводит новые санкции против российских компаний.", {"LV": HARD}),  # ru
+        ("", "Чехія запроваджує нові санкції проти російських компаній.", {"CZ": HARD}),  # uk
     ],
 )
 def test_stories_in_languages_the_rule_lexicons_lack(judge: Judge, title: str, text: str,
@@ -98,6 +102,8 @@ def test_stories_in_languages_the_rule_lexicons_lack(judge: Judge, title: str, t
 
 def test_a_foreign_story_without_the_topic_stays_irrelevant(judge: Judge) -> None:
     j = judge.judge("Orosz balett a budapesti operában", "A moszkvai társulat a Hattyúk tavát adta elő telt ház előtt.")
+    assert not j.relevant and j.stances == ()
+    j = judge.judge("", "Сборная России по футболу сыграет с Эстонией в Таллине.")
     assert not j.relevant and j.stances == ()
 
 

@@ -315,6 +315,7 @@ def relevance_features(reads: Sequence[Read], rule_score: float, lang: str, stat
     f: dict[str, float] = {"bias": 1, "rule_logit": math.log(p / (1 - p)) / 4, f"group:{group}": 1,
                            "russia": math.log1p(russia), "eu": math.log1p(eu), "war": math.log1p(war),
                            "states": math.log1p(mentions), "stances": math.log1p(states)}
+    f[f"rule_logit|{group}"] = f["rule_logit"]
     if rule_score >= 0.5:
         f["rule_relevant"] = 1
         f[f"rule_relevant|{group}"] = 1
