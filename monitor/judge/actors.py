@@ -166,8 +166,6 @@ def _former_words() -> frozenset[str]:
     return frozenset({"former", "ex", "late", "erstwhile"} | {lemma(fold(w)) for w in words})
 
 
-
-
 def after_former(tokens: Sequence[Token], start: int) -> bool:
     """"former" up to four words back within the phrase: "former Prime Minister", "ex-Chancellor", "former
     Lithuanian foreign minister Gabrielius Landsbergis" (four back from the name)."""

@@ -276,27 +276,35 @@ class _Node(Generic[P]):
         self.gaps: Mapping[int, _Node[P]] = _NOTHING  # "_3": up to three arbitrary tokens, then this node
         self.best: Pattern[P] | None = None  # a phrase ends here
 
-    def step(self, token: str, end: Pattern[P] | None) -> _Node[P] | None:
-        """Down the trie by one token of a phrase (``"_3"``: a gap). ``end``: the phrase ends here, and where
-        nothing continues it yet, its pattern is the leaf; a leaf that a longer phrase continues becomes a node.
-        The first phrase to end at a place keeps it: lists put their maskers first."""
+    def _table(self, token: str) -> tuple[dict[Any, Any], str | int]:
+        """The slot a phrase's token goes down (``"_3"``: a gap of up to three tokens), with its own dict."""
         slot, key = ("gaps", int(token[len(GAP):])) if token.startswith(GAP) else ("children", token)
         table = cast(dict[Any, Any], getattr(self, slot))
         if table is _NOTHING:
             table = {}
             setattr(self, slot, table)
+        return table, key
+
+    def child(self, token: str) -> _Node[P]:
+        """The node under ``token``, made where missing; a leaf there (a shorter phrase's end) becomes a node
+        that keeps its pattern."""
+        table, key = self._table(token)
         found = table.get(key)
-        if end is not None:
-            if found is None:
-                table[key] = end
-            elif isinstance(found, _Node) and found.best is None:
-                found.best = end
-            return None
         if found is None or isinstance(found, Pattern):
             node: _Node[P] = _Node()
             node.best = found
             table[key] = found = node
         return cast(_Node[P], found)
+
+    def end(self, token: str, pattern: Pattern[P]) -> None:
+        """A phrase ends with ``token``: where nothing continues it, its pattern is the leaf itself. The first
+        phrase to end at a place keeps it: lists put their maskers first."""
+        table, key = self._table(token)
+        found = table.get(key)
+        if found is None:
+            table[key] = pattern
+        elif isinstance(found, _Node) and found.best is None:
+            found.best = pattern
 
 
 class PhraseIndex(Generic[P]):
@@ -311,10 +319,10 @@ class PhraseIndex(Generic[P]):
         # each cost every process that judges ~3 MB
         pattern = Pattern(payload, cap, phrase)
         for seq in expand(phrase):
-            node: _Node[P] | None = self._root
-            for k, tok in enumerate(seq):
-                assert node is not None
-                node = node.step(tok, pattern if k == len(seq) - 1 else None)
+            node = self._root
+            for tok in seq[:-1]:
+                node = node.child(tok)
+            node.end(seq[-1], pattern)
 
     def extend(self, phrases: Iterable[str], payload: P, cap: bool = False) -> None:
         for p in phrases:

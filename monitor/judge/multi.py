@@ -243,8 +243,8 @@ class Reader:
                 verb = lemmatised[j]
                 if verb.cap and j > 0:
                     continue  # a German noun, not a verb
-                # the particle before the verb's form ("uit" + "zet": "uitzet", a form of "uitzetten") or before
-                # its lemma, where the lemmatiser knows the simple verb's forms only
+                # the particle before the verb as written ("aus" + "weist": "ausweist", a form of "ausweisen"),
+                # or before its lemma, where the simple verb is itself a concept word ("aus" + "sprechen")
                 for joined in dict.fromkeys((lemma(t.norm + tokens[j].norm, lang), lemma(t.norm + verb.norm, lang))):
                     found = words.matches([Token(joined, verb.start, verb.end, False)])
                     if found and found[0].payload[0] == "concept":
