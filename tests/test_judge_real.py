@@ -16,6 +16,7 @@ from monitor.judge.evaluate import EvalError, load_items
 from monitor.judge.forms import lemma, lemmas
 from monitor.judge.language import detect
 from monitor.judge.lexicon import fold
+from monitor.judge.multi import Read
 from monitor.judge.realsets import GROUPS, group_of, is_blind
 
 
@@ -286,11 +287,15 @@ def test_a_sentence_that_names_no_state_goes_on_about_the_last_one() -> None:
     assert features.get("carry_polar:hardline") == 1 and features.get("carry:sanction") == 1
 
 
-def _read(lang: str, text: str) -> tuple[list[tuple[tuple[str, ...], str]], set[str]]:
+def _reading(lang: str, text: str) -> Read:
     from monitor.judge import Actors
     from monitor.judge.multi import reader_for
 
-    read = reader_for(Actors.load()).read(1, text, lang)
+    return reader_for(Actors.load()).read(1, text, lang)
+
+
+def _read(lang: str, text: str) -> tuple[list[tuple[tuple[str, ...], str]], set[str]]:
+    read = _reading(lang, text)
     return [(m.codes, m.kind) for m in read.states], {c[0] for c in read.concepts}
 
 
@@ -372,14 +377,11 @@ def test_talks_about_a_sanctions_package_are_about_the_sanctions() -> None:
 def test_forms_of_the_verb_to_be_are_not_former() -> None:
     """pymorphy3 also reads Russian "бывший" (former) as a participle of "быть" (to be): the forms table took the
     verb's whole lexeme, and every "был", "будут" or "есть" before a state made it a former office-holder's."""
-    from monitor.judge import Actors
-    from monitor.judge.multi import reader_for
-
     former = lemma(fold("бывший"), "ru")
     assert lemma(fold("бывшего"), "ru") == former
     for word in ("был", "будут", "есть", "было"):
         assert lemma(word, "ru") != former
-    read = reader_for(Actors.load()).read(1, "Решение было принято властями ФРГ.", "ru")
+    read = _reading("ru", "Решение было принято властями ФРГ.")
     assert [(m.codes, m.eligible) for m in read.states] == [(("DE",), True)]
 
 
@@ -481,10 +483,7 @@ def test_a_story_about_the_pipeline_alone_is_about_russia(text: str) -> None:
 
 
 def _venues(lang: str, text: str) -> list[tuple[tuple[str, ...], bool]]:
-    from monitor.judge import Actors
-    from monitor.judge.multi import reader_for
-
-    return [(m.codes, m.venue) for m in reader_for(Actors.load()).read(1, text, lang).states]
+    return [(m.codes, m.venue) for m in _reading(lang, text).states]
 
 
 @pytest.mark.parametrize(("lang", "text", "expected"), [

@@ -122,7 +122,7 @@ def lemma(norm: str, lang: str = "") -> str:
 
 
 def _lookup(norm: str, lang: str) -> str | None:
-    stems, whole, own, loose = tables()
+    stems, whole, own, _ = tables()
     hit = own[lang].get(norm) if lang in own else None
     if hit is None:
         hit = whole.get(norm)
@@ -135,7 +135,12 @@ def _lookup(norm: str, lang: str) -> str | None:
             for lem, ends in entries:
                 if rest in ends:
                     return lem
-    table = loose.get(lang)
+    return _loose_lemma(norm, lang)
+
+
+def _loose_lemma(norm: str, lang: str) -> str | None:
+    """The lemma a loose stem of ``lang`` gives the word (its stem, then any ending of up to ``LOOSE_END``)."""
+    table = tables()[3].get(lang)
     if table:
         for cut in range(len(norm), max(LOOSE_STEM, len(norm) - LOOSE_END) - 1, -1):
             hit = table.get(norm[:cut])
@@ -148,12 +153,9 @@ def read_alike(norm: str, lang: str) -> bool:
     """Whether ``lang`` surely reads the word as the shared reading does: it has no entry of its own for it, no
     loose stem that could take it, and no rule (Irish demutation). Cheap where ``lemma`` walks the stems: the
     reader's indexes ask it of every phrase in every language, and skip the languages that read it alike."""
-    _, _, own, loose = tables()
-    if lang == "ga" or norm in own.get(lang, ()):
+    if lang == "ga" or norm in tables()[2].get(lang, ()):
         return False
-    table = loose.get(lang)
-    return not table or all(table.get(norm[:cut]) is None
-                            for cut in range(len(norm), max(LOOSE_STEM, len(norm) - LOOSE_END) - 1, -1))
+    return _loose_lemma(norm, lang) is None
 
 
 def lemmas(phrase: str, lang: str = "", cached: bool = True) -> tuple[str, ...]:

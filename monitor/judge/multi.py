@@ -329,7 +329,7 @@ def _listed_demonyms(states: list[StateMention], loose: list[tuple[int, int, tup
             start, end, codes = item
             for g in governed:
                 lo, hi = (g.end, start) if g.end <= start else (end, g.start) if end <= g.start else (0, -1)
-                if hi >= lo and hi - lo <= 3 and all(w in glue for w in lems[lo:hi]) and hi > lo:
+                if 0 < hi - lo <= 3 and all(w in glue for w in lems[lo:hi]):
                     mention = StateMention(codes, "demonym", start, end, False, False, False,
                                            not after_former(tokens, start))
                     found.append(mention)
