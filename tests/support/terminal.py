@@ -28,8 +28,10 @@ def run_in_terminal(*args: str, cwd: Path, columns: int = 120, env: Mapping[str,
     escape sequences included)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    # COLUMNS and LINES would override the window size (pytest-xdist's workers have COLUMNS set)
+    base = {k: v for k, v in clean_env().items() if k not in ("COLUMNS", "LINES")}
     proc = subprocess.Popen([sys.executable, "-m", "monitor", *args], cwd=cwd, stdin=slave, stdout=slave,
-                            stderr=slave, env={**clean_env(), "TERM": "xterm-256color", **(env or {})})
+                            stderr=slave, env={**base, "TERM": "xterm-256color", **(env or {})})
     os.close(slave)
     chunks: list[bytes] = []
     deadline = time.monotonic() + timeout
