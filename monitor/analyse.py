@@ -10,6 +10,7 @@ import os
 import signal
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from monitor.extract import PageText, extract_page
 from monitor.judge import Judgement, judges_for
@@ -32,7 +33,7 @@ def process_document(body: bytes, headers: dict[str, str], base_url: str, langua
     if parsed.error or not parsed.entries:
         return Analysed(parsed)
     judges = judges_for(topics, actors)
-    judgements = {e.guid: judges.judge(e.title, e.text, lang=e.language) for e in parsed.entries}
+    judgements = {e.guid: judges.judge(e.title, e.text, lang=e.language, published=e.published) for e in parsed.entries}
     readable = frozenset(e.guid for e in parsed.entries
                          if judgements[e.guid][0].relevant or judgements[e.guid][0].named)
     return Analysed(parsed, judgements, readable)
@@ -62,10 +63,11 @@ class AnalysedPage:
 
 
 def process_page(body: bytes, content_type: str | None, url: str, title: str, topics: tuple[str, ...],
-                 actors: str | None) -> AnalysedPage:
+                 actors: str | None, published: datetime | None = None) -> AnalysedPage:
     """An article page's CPU-bound middle, in a worker process like feeds: extract the main text, and when it
     is the article (not a wall, a teaser or a stub), judge the headline with it."""
     page = extract_page(body, url, content_type)
     if not page.ok:
         return AnalysedPage(page)
-    return AnalysedPage(page, judges_for(topics, actors).judge(title, page.text, lang=page.language))
+    return AnalysedPage(page, judges_for(topics, actors).judge(title, page.text, lang=page.language,
+                                                               published=published or page.published))

@@ -16,7 +16,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -751,6 +751,23 @@ def _topic_name(spec: str) -> str:
     return topic_header(spec)[0]
 
 
+def _story_date(item: dict[str, Any]) -> date | None:
+    """An item's "published" (or "date"): an ISO date or timestamp, or a year-month as the shared sets give it."""
+    from monitor.judge.offices import parse_day
+
+    key = "published" if item.get("published") else "date"
+    value = str(item.get(key) or "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            return parse_day(value, end=False)
+        except ValueError:
+            raise ValueError(f"{key}: {value!r} is not an ISO date") from None
+
+
 def _judges(ctx: Context) -> Any:
     from monitor.judge import judges_for
 
@@ -765,7 +782,8 @@ def _judges(ctx: Context) -> Any:
 @click.argument("source", type=click.File("r", encoding="utf-8"), metavar="FILE|-")
 @pass_ctx
 def classify(ctx: Context, source: Any) -> None:
-    """Judge JSON lines {"id","title","text"} and print one JSON line per input, in order (a stable contract)."""
+    """Judge JSON lines {"id","title","text"} and print one JSON line per input, in order (a stable contract).
+    Optional fields: "lang" (a hint) and "published" or "date" (ISO; who was in office then)."""
     judge = _judges(ctx).primary
     out = click.get_text_stream("stdout")
     bad = 0
@@ -780,7 +798,8 @@ def classify(ctx: Context, source: Any) -> None:
             if not isinstance(item, dict):
                 raise ValueError("not a JSON object")
             j = judge.judge(str(item.get("title") or ""), str(item.get("text") or ""), keep_evidence=False,
-                            lang=str(item.get("lang") or item.get("language") or "") or None)
+                            lang=str(item.get("lang") or item.get("language") or "") or None,
+                            published=_story_date(item))
             row: dict[str, Any] = {"id": item.get("id"), "relevant": j.relevant, "relevance": j.relevance,
                                    "stances": [{"country": st.country, "stance": st.stance,
                                                 "confidence": st.confidence, "evidence": st.evidence}
@@ -831,8 +850,8 @@ def reclassify(ctx: Context, since: str | None) -> None:
     judges = _judges(ctx)
     done = relevant = paged = 0
     for chunk in store.texts(parse_since(since)):
-        items = [(aid, judges.judge(title, text)) for aid, title, text, _feed in chunk]
-        feed_texts = {aid: f"{title}\n{feed}" for aid, title, _text, feed in chunk if feed is not None}
+        items = [(aid, judges.judge(title, text, published=published)) for aid, title, text, _feed, published in chunk]
+        feed_texts = {aid: f"{title}\n{feed}" for aid, title, _text, feed, _ in chunk if feed is not None}
         store.replace_judgements(items, utcnow(), feed_texts)
         done += len(items)
         paged += len(feed_texts)

@@ -426,7 +426,7 @@ class Pipeline:
                     analysed = await self._in_worker(process_page, fetched.body or b"",
                                                      fetched.headers.get("content-type"),
                                                      fetched.final_url or task.url, task.title, judge.topics,
-                                                     judge.actors)
+                                                     judge.actors, task.published)
                 except BrokenProcessPool:
                     analysed = AnalysedPage(PageText("empty", reason="the worker crashed on this page"))
                 page = analysed.page

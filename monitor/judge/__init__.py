@@ -7,6 +7,7 @@ configured topics so one call judges an article against all of them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from functools import lru_cache
 
 from monitor.judge.actors import EU27, Actors, country_name, member_states
@@ -32,10 +33,11 @@ class Judges:
     def primary(self) -> Judge:
         return self.judges[0]
 
-    def judge(self, title: str, text: str, keep_evidence: bool = False, lang: str | None = None
-              ) -> tuple[Judgement, ...]:
-        """``lang``: the feed's declared language, a hint (see ``language.py``)."""
-        return tuple(j.judge(title, text, keep_evidence, lang) for j in self.judges)
+    def judge(self, title: str, text: str, keep_evidence: bool = False, lang: str | None = None,
+              published: date | datetime | None = None) -> tuple[Judgement, ...]:
+        """``lang``: the feed's declared language, a hint (see ``language.py``); ``published``, the story's date
+        (see ``offices.py``)."""
+        return tuple(j.judge(title, text, keep_evidence, lang, published) for j in self.judges)
 
 
 @lru_cache(maxsize=8)

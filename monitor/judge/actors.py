@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from monitor.judge.data import load as load_data
 from monitor.judge.forms import cldr_names, lemma, vocabulary
 from monitor.judge.lexicon import Locatives, PhraseIndex, Token, fold, tokenize
+from monitor.judge.offices import Offices, split_served
 
 EU27 = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT",
         "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE")
@@ -60,6 +62,7 @@ class Actors:
     def __init__(self, data: dict[str, Any]):
         self.index: PhraseIndex[ActorEntry] = PhraseIndex()
         self.surnames: dict[str, tuple[str, ...]] = {}
+        self.offices = Offices(str(name) for name in data.get("elsewhere") or ())
         states = data.get("states") or {}
         unknown = set(states) - set(EU27)
         if unknown:
@@ -74,8 +77,17 @@ class Actors:
             for key, kind in (("demonyms", "demonym"), ("people", "people"), ("capitals", "capital")):
                 for phrase in spec.get(key) or ():
                     self.index.add(phrase, ActorEntry((code,), kind))
+            leaders = []
             for leader in spec.get("leaders") or ():
-                for n, alias in enumerate(a.strip() for a in str(leader).split("|")):
+                try:
+                    leaders.append(split_served(str(leader)))
+                except ValueError as exc:
+                    raise ValueError(f"actors: {code} leader {str(leader)!r}: {exc}") from None
+            # an included list's case forms ("Donald Tusk | Tuska | Tuskowi") share the dated entry's periods
+            dated = {fold(names.split("|")[0]): periods for names, periods in leaders if periods}
+            for names, periods in leaders:
+                self.offices.add(code, names.split("|"), periods or dated.get(fold(names.split("|")[0]), ()))
+                for n, alias in enumerate(a.strip() for a in names.split("|")):
                     if alias:
                         self.index.add(alias, ActorEntry((code,), "leader"))
                     if n and alias.isalpha():  # a surname the list deems safe alone ("Orbán")
@@ -97,8 +109,9 @@ class Actors:
     def load(cls, path: str | Path | None = None) -> Actors:
         return _load_actors(str(path) if path else None)
 
-    def find(self, tokens: Sequence[Token], text: str) -> list[Mention]:
-        """Every mention of a member state, with its role in the sentence decided from context."""
+    def find(self, tokens: Sequence[Token], text: str, day: date | None = None) -> list[Mention]:
+        """Every mention of a member state, with its role in the sentence decided from context; ``day``, the
+        story's date, puts leaders out of office then among the former (``offices.py``)."""
         mentions: list[Mention] = []
         for m in self.index.matches(tokens):
             entry = m.payload
@@ -110,7 +123,8 @@ class Actors:
                 continue
             mentions.append(self._classify(tokens, text, m.start, m.end, entry))
         _propagate_venues(tokens, mentions)
-        return mentions
+        # a leader out of office on the story's date is a mention of nobody (see ``offices.py``)
+        return [replace(m, codes=(), eligible=False) if self.offices.away(m, tokens, day) else m for m in mentions]
 
     def _owns(self, tokens: Sequence[Token], head: int) -> bool:
         """The noun after a possessive or demonym (skipping a couple of adjectives) is an act, not a person."""

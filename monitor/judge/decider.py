@@ -11,9 +11,10 @@ decides better.
 The model is multinomial logistic regression over hashed features (the rule engine's reading, the mention's kind,
 place and role, the concepts in the state's own stretch of the sentence and in the words leading to it, lemmas
 there, the language group). It is trained by ``python -m monitor.judge.train`` from the project's own data and the
-shared real-news sets read in place, and ships as ``decider.json.gz``: sparse weights, per-label biases tuned
-for precision, and a calibration table so that confidence means the share of such labels that were right. Scoring
-is a few hundred multiply-adds in plain Python: no numpy or scikit-learn in the worker processes.
+shared real-news sets read in place, and ships as ``decider.json.gz``: sparse weights, per-label offsets (zero
+since the nested figure showed tuned ones overfit, see ``train.py``), and a calibration table so that confidence
+means the share of such labels that were right. Scoring is a few hundred multiply-adds in plain Python: no numpy
+or scikit-learn in the worker processes.
 """
 
 from __future__ import annotations
@@ -385,7 +386,7 @@ class Weights(Mapping[int, tuple[float, ...]]):
 class Model:
     topic: str  # "name/version" of the topic whose rule features it was trained on
     weights: Mapping[int, tuple[float, ...]]  # bucket -> one weight per class
-    bias: tuple[float, ...]  # per-class offsets tuned for precision (added after the linear score)
+    bias: tuple[float, ...]  # per-class offsets added after the linear score (the trainer leaves them at 0)
     calibration: tuple[tuple[float, float], ...]  # (probability, share right) points, increasing
     relevance_weights: dict[int, float]
     relevance_threshold: float

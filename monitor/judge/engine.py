@@ -21,11 +21,13 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from monitor.judge.actors import Actors, Mention, word_before
 from monitor.judge.lexicon import Match, Token, tokenize
+from monitor.judge.offices import story_day
 from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
 
 if TYPE_CHECKING:
@@ -198,21 +200,25 @@ class Judge:
 
     # -------------------------------------------------------------------------------------- public
 
-    def judge(self, title: str, text: str = "", keep_evidence: bool = True, lang: str | None = None) -> Judgement:
-        """``lang``: the language the feed declares, a hint the text's own script and words may overrule."""
-        front = self._front(title, text)
+    def judge(self, title: str, text: str = "", keep_evidence: bool = True, lang: str | None = None,
+              published: date | datetime | None = None) -> Judgement:
+        """``lang``: the language the feed declares, a hint the text's own script and words may overrule.
+        ``published``: the story's date; a leader out of office then speaks for nobody (``offices.py``)."""
+        day = story_day(published)
+        front = self._front(title, text, day)
         if front is None:
             return Judgement(False, 0.02, (), self.topic.name, self.version)
         title, body, sentences, evidence, score = front
         named = any(m.eligible and not m.venue for s in sentences for m in s.mentions)
         if self.decider is not None:
-            return replace(self._decide(title, body, sentences, evidence, score, lang, keep_evidence), named=named)
+            return replace(self._decide(title, body, sentences, evidence, score, lang, keep_evidence, day),
+                           named=named)
         relevant = score >= 0.5
         stances = _aggregate(evidence) if relevant else ()
         kept = tuple(evidence) if relevant and keep_evidence else ()
         return Judgement(relevant, score, stances, self.topic.name, self.version, kept, named)
 
-    def _front(self, title: str, text: str
+    def _front(self, title: str, text: str, day: date | None = None
                ) -> tuple[str, str, list[_Sentence], list[Evidence], float] | None:
         """The rules' reading, shared by the rules-only path, the decider and its training; None when the story
         is not worth reading (the fast path)."""
@@ -231,13 +237,13 @@ class Judge:
             if not self.topic.anchored(lead) or not self._has_cues(lead):
                 return None
             body = body[:400]  # no Russian reference anywhere: only a headline-and-lead reading is credible
-        sentences = self._analyse(title, body)
+        sentences = self._analyse(title, body, day)
         evidence = self._evidence(sentences)
         score = self._relevance_score(sentences, stances=len({e.country for e in evidence}))
         return title, body, sentences, evidence, score
 
     def decider_inputs(self, title: str, body: str, sentences: Sequence[_Sentence], evidence: Sequence[Evidence],
-                       score: float, lang: str | None) -> tuple[Any, ...]:
+                       score: float, lang: str | None, day: date | None = None) -> tuple[Any, ...]:
         """What the decider reads: the sentences in every language, the rules' stances, the candidates and the
         relevance features. Public because ``train.py`` builds its examples through exactly this code."""
         from monitor.judge.decider import candidates, relevance_features
@@ -248,7 +254,7 @@ class Judge:
         reads = []
         index = 0 if sentences and sentences[0].para < 0 else 1
         for s in sentences:
-            reads.append(self.reader.read(index, s.text, language, s.tokens, s.mentions))
+            reads.append(self.reader.read(index, s.text, language, s.tokens, s.mentions, day))
             index += 1
         rule_stances = _aggregate(evidence)
         how = {e.country: e.how for e in sorted(evidence, key=lambda e: e.confidence)}
@@ -257,12 +263,13 @@ class Judge:
         return reads, rule_stances, found, relevance_features(reads, score, language, len(rule))
 
     def _decide(self, title: str, body: str, sentences: Sequence[_Sentence], evidence: Sequence[Evidence],
-                score: float, lang: str | None, keep_evidence: bool) -> Judgement:
+                score: float, lang: str | None, keep_evidence: bool, day: date | None = None) -> Judgement:
         """The learned decider over the rules' reading: see ``decider.py``."""
         from monitor.judge.decider import NONE
 
         assert self.decider is not None
-        reads, rule_stances, found, rel_features = self.decider_inputs(title, body, sentences, evidence, score, lang)
+        reads, rule_stances, found, rel_features = self.decider_inputs(title, body, sentences, evidence, score, lang,
+                                                                       day)
         relevance = self.decider.relevance(rel_features)
         relevant = relevance >= self.decider.relevance_threshold
         if not relevant:
@@ -335,7 +342,7 @@ class Judge:
 
     # -------------------------------------------------------------------------------------- sentences
 
-    def _analyse(self, title: str, body: str) -> list[_Sentence]:
+    def _analyse(self, title: str, body: str, day: date | None = None) -> list[_Sentence]:
         parts: list[tuple[str, int]] = []
         if title:
             parts.append((title, -1))
@@ -354,7 +361,7 @@ class Judge:
             opening = self.topic.anaphora.matches(tokens, 0, min(6, len(tokens)))
             condition_at = [m.start for m in cond_matches]
             s = _Sentence(
-                text=text, para=para, tokens=tokens, mentions=self.actors.find(tokens, text), cues=cues,
+                text=text, para=para, tokens=tokens, mentions=self.actors.find(tokens, text, day), cues=cues,
                 targets=[m.start for m in self.topic.target.matches(tokens)],
                 third=bool(self.topic.third_parties.matches(tokens)),
                 speech=[m.start for m in self.topic.speech.matches(tokens)

@@ -1,8 +1,9 @@
 """Scoring the judge against hand-labelled items: ``monitor eval FILE``.
 
 Items are JSON lines ``{"id", "title", "text", "relevant", "labels": {"IT": "pro_dialogue"}}`` (the shared real-news
-sets add ``lang``, ``url`` and ``notes``, which are read or ignored). Stances are scored on (item × state) pairs: a
-label on a state the annotator left unlabelled is a false positive, a missed one a false negative, a wrong one both.
+sets add ``lang``, ``date``, ``url`` and ``notes``; the language and the date are read, see ``offices.py``).
+Stances are scored on (item × state) pairs: a label on a state the annotator left unlabelled is a false positive,
+a missed one a false negative, a wrong one both.
 Besides the labels, two figures analysts asked for: *actor detection* (did the judge find which states take a
 position at all, whatever the label) and *calibration* (of the labels given with confidence >= 0.8, how many are
 right), plus how many labels rest on the headline alone.
@@ -14,10 +15,12 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from monitor.judge.engine import LABELS, Judge, Judgement
+from monitor.judge.offices import parse_day
 
 NONE = "none"
 CONFIDENT = 0.8
@@ -35,6 +38,15 @@ class Item:
     relevant: bool
     labels: dict[str, str]
     lang: str = ""
+    date: str = ""  # as the set gives it: "2022-11-02", "2024-07", or "" when unknown
+
+    @property
+    def day(self) -> date | None:
+        """The story's date for the judge (a month or a year stands for its first day); None if unknown."""
+        try:
+            return parse_day(self.date, end=False) if self.date else None
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -101,7 +113,8 @@ def load_items(path: str | Path) -> list[Item]:
             if not isinstance(raw["relevant"], bool):
                 raise ValueError("\"relevant\" is not true or false")
             items.append(Item(str(raw.get("id", n)), raw.get("title") or "", raw.get("text") or "", raw["relevant"],
-                              {str(k).upper(): v for k, v in labels.items()}, str(raw.get("lang") or "")))
+                              {str(k).upper(): v for k, v in labels.items()}, str(raw.get("lang") or ""),
+                              str(raw.get("date") or "")))
         except (ValueError, TypeError, AttributeError) as exc:
             raise EvalError(f"{p}:{n}: bad item: {exc}") from None
     return items
@@ -125,7 +138,8 @@ def predict(items: Sequence[Item], judge: Judge | None = None) -> list[Predicted
     judge = judge or Judge()
     out: list[Predicted] = []
     for item in items:
-        j = judge.judge(item.title, item.text)  # the language is read from the text, as for a feed without one
+        # the language is read from the text, as for a feed without one
+        j = judge.judge(item.title, item.text, published=item.day)
         out.append(Predicted(item, j.relevant, j.relevance, {s.country: s.stance for s in j.stances},
                              {s.country: s.confidence for s in j.stances}, _headline_only(item.title, j)))
     return out

@@ -28,6 +28,7 @@ from typing import Any
 
 from monitor.judge.data import load as load_data
 from monitor.judge.lexicon import fold, tokenize
+from monitor.judge.offices import split_served
 
 FORMS_FILE = "forms.json.gz"
 MIN_STEM = 3  # shorter common prefixes are not stems: their forms are stored whole
@@ -262,7 +263,7 @@ def _phrases(vocab: dict[str, Any], lang: str) -> list[str]:
     # names of states in other scripts and spellings are lemmatised in every language that might write them
     for key in ("capitals", "leaders", "demonyms"):
         for phrases in (vocab.get(key) or {}).values():
-            out += [str(p) for p in phrases or ()]
+            out += [split_served(str(p))[0] for p in phrases or ()]
     return out
 
 

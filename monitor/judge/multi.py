@@ -13,7 +13,8 @@ facts in every language the same way.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from functools import cache, lru_cache
 from typing import Any
 
@@ -22,6 +23,7 @@ from monitor.judge.forms import cldr_names, lemma, lemmas, read_alike, vocabular
 from monitor.judge.forms import tables as forms_tables
 from monitor.judge.language import script
 from monitor.judge.lexicon import Locatives, PhraseIndex, Token, fold, strip_marks, tokenize, words_regex
+from monitor.judge.offices import Offices, split_served
 
 # The concepts of ``multilingual.yaml`` in the order they are indexed: where two share a phrase, the first one
 # indexed owns it (a test keeps this list and the file's concepts the same).
@@ -81,9 +83,20 @@ class Reader:
         # Demonyms have their own index: a lowercase adjective must not lose its key to a capitalised name that
         # folds the same (French "italien" and German "Italien", Hungarian "francia" and Italian "Francia").
         self.demonyms: PhraseIndex[tuple[tuple[str, ...], str, str]] = PhraseIndex()
+        own = Offices(actors.offices.elsewhere)
+        leaders: dict[str, list[str]] = {}
+        for code, phrases in (vocab.get("leaders") or {}).items():
+            for phrase in phrases or ():
+                try:
+                    name, periods = split_served(str(phrase))
+                except ValueError as exc:
+                    raise ValueError(f"multilingual.yaml: {code} leader {str(phrase)!r}: {exc}") from None
+                own.add(code, (name,), periods)
+                leaders.setdefault(code, []).append(name)
+        self.offices = actors.offices.merge(own)
         for pass_readings in (("",), readings):
             for key, kind in (("capitals", "capital"), ("leaders", "leader"), ("demonyms", "demonym")):
-                for code, phrases in (vocab.get(key) or {}).items():
+                for code, phrases in (leaders if kind == "leader" else vocab.get(key) or {}).items():
                     for phrase in phrases or ():
                         self._add(self.demonyms if kind == "demonym" else self.states, str(phrase), ((code,), kind),
                                   cap=kind != "demonym", langs=pass_readings, tagged=True)
@@ -117,8 +130,8 @@ class Reader:
         self.surname_forms: dict[str, tuple[dict[str, tuple[str, ...]], frozenset[str]]] = {}
         # the Latin surnames actors.yaml deems safe alone; in Greek, the one-word Greek ones of ``leaders``, since
         # Greek declines its own names ("Μητσοτάκης", "του Μητσοτάκη"; "Τσίπρας", "του Τσίπρα")
-        greek = {fold(str(p)): (code,) for code, phrases in (vocab.get("leaders") or {}).items()
-                 for p in phrases or () if " " not in str(p) and script(str(p)) == "greek"}
+        greek = {fold(p): (code,) for code, phrases in leaders.items()
+                 for p in phrases if " " not in p and script(p) == "greek"}
         for lang, spec in (vocab.get("name_endings") or {}).items():
             cuts = tuple(sorted({fold(str(c)) for c in spec.get("cut") or ()}, key=lambda c: (-len(c), c)))
             names = greek if lang == "el" else actors.surnames
@@ -155,7 +168,8 @@ class Reader:
                 index.add(key, _PAYLOADS.setdefault(value, value), cap)
 
     def read(self, index: int, text: str, lang: str, tokens: list[Token] | None = None,
-             rule_mentions: list[Mention] | None = None) -> Read:
+             rule_mentions: list[Mention] | None = None, day: date | None = None) -> Read:
+        """``day``: the story's date, which puts leaders out of office then among the former (``offices.py``)."""
         tokens = tokens if tokens is not None else tokenize(text)
         if lang == "ga":
             tokens = [_unmutated(text, t) if not t.cap else t for t in tokens]
@@ -164,9 +178,7 @@ class Reader:
         states: list[StateMention] = []
         taken: set[int] = set()
         # The rule engine's own reading first where it has one (it knows venues, owners and addressees).
-        for m in rule_mentions if rule_mentions is not None else self.actors.find(tokens, text):
-            if not m.codes:
-                continue
+        for m in rule_mentions if rule_mentions is not None else self.actors.find(tokens, text, day):
             states.append(StateMention(m.codes, m.kind, m.start, m.end, m.venue, m.possessive, m.addressee,
                                        m.eligible))
             taken.update(range(m.start, m.end))
@@ -200,6 +212,7 @@ class Reader:
         if lang in self.surname_forms:
             states += self._surnames(tokens, taken, *self.surname_forms[lang])
         states.sort(key=lambda s: s.start)
+        states = [replace(s, codes=(), eligible=False) if self.offices.away(s, tokens, day) else s for s in states]
         russia: list[int] = []
         concepts: list[tuple[str, int, int]] = []
         eu = war = 0

@@ -101,6 +101,7 @@ class PageTask:
     text: str  # the feed's text: judged again together with the page's
     feed_id: int | None
     attempts: int = 0
+    published: datetime | None = None  # the judge reads who was in office then (monitor/judge/offices.py)
 
 
 @dataclass(frozen=True)

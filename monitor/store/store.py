@@ -435,19 +435,21 @@ class Store:
                                                            JudgementRow.topic.in_(topics)))
         self._insert_judgements(s, items, now, feed_texts)
 
-    def texts(self, since: datetime | None = None) -> Iterator[list[tuple[int, str, str, str | None]]]:
-        """(id, title, text, feed text) of stored articles in chunks, for re-judging: the text is the page's
-        where one was extracted (the feed text is then given too, to tell where evidence was read), else the
-        feed's (and the fourth field is None)."""
+    def texts(self, since: datetime | None = None
+              ) -> Iterator[list[tuple[int, str, str, str | None, datetime | None]]]:
+        """(id, title, text, feed text, published) of stored articles in chunks, for re-judging: the text is the
+        page's where one was extracted (the feed text is then given too, to tell where evidence was read), else
+        the feed's (and the fourth field is None)."""
         with self.session() as s:
-            query = (select(Article.id, Article.title, Article.text, PageRow.body)
+            query = (select(Article.id, Article.title, Article.text, PageRow.body, Article.published_at)
                      .outerjoin(PageRow, (PageRow.article_id == Article.id) & (PageRow.status == "ok"))
                      .order_by(Article.id))
             if since is not None:
                 query = query.where(Article.published_at >= since)
             for part in s.execute(query.execution_options(yield_per=CHUNK)).partitions():
-                yield [(row.id, row.title, unpack(row.body), row.text) if row.body is not None
-                       else (row.id, row.title, row.text, None) for row in part]
+                yield [(row.id, row.title, unpack(row.body), row.text, row.published_at)
+                       if row.body is not None else (row.id, row.title, row.text, None, row.published_at)
+                       for row in part]
 
     # ------------------------------------------------------------------------------------------ pages
 
@@ -457,10 +459,11 @@ class Store:
         with self.session() as s:
             for part in _chunks(list(ids)):
                 rows = s.execute(select(PageRow.article_id, PageRow.url, PageRow.feed_id, PageRow.attempts,
-                                        Article.title, Article.text)
+                                        Article.title, Article.text, Article.published_at)
                                  .join(Article, Article.id == PageRow.article_id)
                                  .where(PageRow.article_id.in_(part), PageRow.status == "pending"))
-                out.extend(PageTask(r.article_id, r.url, r.title, r.text, r.feed_id, r.attempts or 0) for r in rows)
+                out.extend(PageTask(r.article_id, r.url, r.title, r.text, r.feed_id, r.attempts or 0,
+                                    r.published_at) for r in rows)
         return out
 
     def pending_pages(self, limit: int = 10_000) -> list[int]:
