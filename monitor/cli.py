@@ -752,20 +752,15 @@ def _topic_name(spec: str) -> str:
 
 
 def _story_date(item: dict[str, Any]) -> date | None:
-    """An item's "published" (or "date"): an ISO date or timestamp, or a year-month as the shared sets give it."""
-    from monitor.judge.offices import parse_day
+    """An item's "published" (or "date"), as ``monitor.judge.offices.parse_date`` reads it."""
+    from monitor.judge.offices import parse_date
 
     key = "published" if item.get("published") else "date"
     value = str(item.get(key) or "").strip()
-    if not value:
-        return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        return parse_date(value)
     except ValueError:
-        try:
-            return parse_day(value, end=False)
-        except ValueError:
-            raise ValueError(f"{key}: {value!r} is not an ISO date") from None
+        raise ValueError(f"{key}: {value!r} is not an ISO date") from None
 
 
 def _judges(ctx: Context) -> Any:

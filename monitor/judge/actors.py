@@ -77,12 +77,7 @@ class Actors:
             for key, kind in (("demonyms", "demonym"), ("people", "people"), ("capitals", "capital")):
                 for phrase in spec.get(key) or ():
                     self.index.add(phrase, ActorEntry((code,), kind))
-            leaders = []
-            for leader in spec.get("leaders") or ():
-                try:
-                    leaders.append(split_served(str(leader)))
-                except ValueError as exc:
-                    raise ValueError(f"actors: {code} leader {str(leader)!r}: {exc}") from None
+            leaders = [split_served(str(leader), f"actors: {code}") for leader in spec.get("leaders") or ()]
             # an included list's case forms ("Donald Tusk | Tuska | Tuskowi") share the dated entry's periods
             dated = {fold(names.split("|")[0]): periods for names, periods in leaders if periods}
             for names, periods in leaders:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.judge.engine import LABELS, Judge, Judgement
-from monitor.judge.offices import parse_day
+from monitor.judge.offices import parse_date
 
 NONE = "none"
 CONFIDENT = 0.8
@@ -42,9 +42,9 @@ class Item:
 
     @property
     def day(self) -> date | None:
-        """The story's date for the judge (a month or a year stands for its first day); None if unknown."""
+        """The story's date for the judge (see ``offices.parse_date``); None if unknown or unreadable."""
         try:
-            return parse_day(self.date, end=False) if self.date else None
+            return parse_date(self.date)
         except ValueError:
             return None
 

@@ -87,10 +87,7 @@ class Reader:
         leaders: dict[str, list[str]] = {}
         for code, phrases in (vocab.get("leaders") or {}).items():
             for phrase in phrases or ():
-                try:
-                    name, periods = split_served(str(phrase))
-                except ValueError as exc:
-                    raise ValueError(f"multilingual.yaml: {code} leader {str(phrase)!r}: {exc}") from None
+                name, periods = split_served(str(phrase), f"multilingual.yaml: {code}")
                 own.add(code, (name,), periods)
                 leaders.setdefault(code, []).append(name)
         self.offices = actors.offices.merge(own)
@@ -182,6 +179,7 @@ class Reader:
             states.append(StateMention(m.codes, m.kind, m.start, m.end, m.venue, m.possessive, m.addressee,
                                        m.eligible))
             taken.update(range(m.start, m.end))
+        ruled = len(states)  # the rule engine's mentions come with leaders out of office already put aside
         locatives = self.locatives.get(lang) or self.locatives["en"]
         endings = VENUE_ENDINGS.get(lang, ())
         loose: list[tuple[int, int, tuple[str, ...]]] = []
@@ -211,8 +209,10 @@ class Reader:
             states += _listed_demonyms(states, loose, lems, list_glue(lang), tokens)
         if lang in self.surname_forms:
             states += self._surnames(tokens, taken, *self.surname_forms[lang])
+        # the reader's own: a leader out of office on the story's date is a mention of nobody (see ``offices.py``)
+        states[ruled:] = [replace(s, codes=(), eligible=False) if self.offices.away(s, tokens, day) else s
+                          for s in states[ruled:]]
         states.sort(key=lambda s: s.start)
-        states = [replace(s, codes=(), eligible=False) if self.offices.away(s, tokens, day) else s for s in states]
         russia: list[int] = []
         concepts: list[tuple[str, int, int]] = []
         eu = war = 0

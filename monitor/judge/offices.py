@@ -62,10 +62,26 @@ def parse_periods(text: str) -> tuple[Period, ...]:
     return tuple(out)
 
 
-def split_served(entry: str) -> tuple[str, tuple[Period, ...]]:
-    """A leader entry's names and its periods, if any: ``"Mark Rutte | Rutte @ 2010-10..2024-07"``."""
+def split_served(entry: str, where: str = "") -> tuple[str, tuple[Period, ...]]:
+    """A leader entry's names and its periods, if any: ``"Mark Rutte | Rutte @ 2010-10..2024-07"``. A bad period
+    is named with ``where`` the list is ("actors: CZ") and the entry."""
     names, at, periods = str(entry).partition(" @ ")
-    return names.strip(), (parse_periods(periods) if at else ())
+    try:
+        return names.strip(), (parse_periods(periods) if at else ())
+    except ValueError as exc:
+        raise ValueError(f"{where} leader {str(entry)!r}: {exc}" if where else str(exc)) from None
+
+
+def parse_date(text: str) -> date | None:
+    """A story's date as given: an ISO date or timestamp, or a year-month or a year as the shared sets give it
+    (its first day); None when empty. ``ValueError`` when it is none of those."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        return parse_day(text, end=False)
 
 
 def story_day(published: date | datetime | None) -> date | None:

@@ -279,11 +279,11 @@ def nested(examples: Sequence[Example], runs: Sequence[tuple[Probs, dict[int, fl
     random.Random(seed).shuffle(shared)
     bias = [0.0] * len(CLASSES)
     pooled: list[list[Predicted]] = [[] for _ in runs]
+    probs, rel = runs[0]  # the tuning reads the first shuffle, as the trainer's own does
     for k in range(FOLDS):
         held = set(shared[k::FOLDS])
         tune = [replace(ex, shared=False) if n in held else ex for n, ex in enumerate(examples)]
         judge = [ex if n in held else replace(ex, shared=False) for n, ex in enumerate(examples)]
-        probs, rel = runs[0]
         threshold = tune_threshold(tune, rel)
         policy = tune_policy(tune, probs, rel, bias, threshold, checks)
         for out, (p, r) in zip(pooled, runs, strict=True):
