@@ -159,7 +159,9 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
     found: dict[str, Candidate] = {}
     n_states = len({c for r in reads for m in r.states for c in m.codes})
     item_russia = sum(len(r.russia) for r in reads)
+    before: Read | None = None
     for read in reads:
+        prev, before = before, read
         sent_concepts = {c[0] for c in read.concepts}
         n_here = len({c for m in read.states for c in m.codes})
         for pos, (m, lead_start, own_start, own_end) in enumerate(_spans(read, glue)):
@@ -223,6 +225,9 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
             if "condition" in own or "condition" in lead:
                 for c in own - {"condition"}:
                     f[f"cond&{c}"] = 1
+            anaphor = _anaphor(read, prev, lead_start, own_end, own | lead)
+            if anaphor:
+                f[f"anaphor_polar:{anaphor}"] = 1
             if "contrast" in sent_concepts and n_here > 1:
                 f["contrast_between_states"] = 1
             for w in read.lemmas[own_start : min(own_end, own_start + LEMMA_WINDOW)]:
@@ -275,6 +280,21 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
                 f[f"rule_sure:{label}"] = 1
         f["bias"] = 1
     return found
+
+
+_TOPICS = _PRESSURE | _DIALOGUE | {"lift"}
+_STANDS = _AGAINST | {"support"}
+
+
+def _anaphor(read: Read, prev: Read | None, start: int, end: int, near: set[str]) -> str:
+    """The polarity of a stand whose object is in the sentence before: "About 12 countries opposed the summit
+    with Putin. Among those who opposed were Romania, Estonia and Latvia", "Italy backed the talks; Spain did
+    too"."""
+    if prev is None or not near & _STANDS or near & _TOPICS:
+        return ""
+    stands = [c for c in _in_order(read, start, end) if c in _STANDS]
+    topics = [c for c in _in_order(prev, 0, len(prev.tokens)) if c in _TOPICS]
+    return polarity(stands + topics[:1]) if topics else ""
 
 
 def _carry(reads: Sequence[Read], found: dict[str, Candidate]) -> None:

@@ -328,6 +328,13 @@ class PhraseIndex(Generic[P]):
         for p in phrases:
             self.add(p, payload, cap)
 
+    def single_words(self) -> Iterator[tuple[str, P]]:
+        """The one-word phrases and their payloads: the parts a compound may be built of (``Reader``)."""
+        for key, child in self._root.children.items():
+            pattern = child if isinstance(child, Pattern) else child.best
+            if pattern is not None:
+                yield key, pattern.payload
+
     def matches(self, tokens: Sequence[Token], lo: int = 0, hi: int | None = None) -> list[Match[P]]:
         hi = len(tokens) if hi is None else hi
         root = self._root.children

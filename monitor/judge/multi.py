@@ -13,9 +13,10 @@ facts in every language the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from monitor.judge.actors import EU27, Actors, Mention, after_former
@@ -112,6 +113,7 @@ class Reader:
                 self._add(self.russia, str(phrase), ("russia", ""), langs=("", lang))
         self._vocab = vocab
         self._languages = frozenset(languages)
+        self.compounds: dict[str, Callable[[str], str]] = {}  # per language: compound word -> concept
         self.by_lang: dict[str, PhraseIndex[tuple[str, str]]] = {}  # built on first use: a worker that only
         # ever sees English news never holds the other 25 languages' concepts
         self.government = frozenset(lemma(t.norm, reading) for lang, phrases in
@@ -223,6 +225,14 @@ class Reader:
             lemmatised = self._rejoin(tokens, lemmatised, lang, words)
             lems = [t.norm for t in lemmatised]
         matches += [m for m in words.matches(lemmatised) if m.start not in taken_ru]
+        if lang in COMPOUNDING:
+            covered = {i for m in matches for i in range(m.start, m.end)}
+            compound = self._compound_reader(lang, words)
+            for i, t in enumerate(lemmatised):
+                if i not in covered and len(t.norm) >= COMPOUND_PART + 3:
+                    found = compound(t.norm)
+                    if found:
+                        concepts.append((found, i, i + 1))
         for m in matches:
             key, concept = m.payload
             if key == "russia":
@@ -233,6 +243,7 @@ class Reader:
                 war += 1
             else:
                 concepts.append((concept, m.start, m.end))
+        concepts.sort(key=lambda c: c[1])
         return Read(index, text, tokens, lems, states, russia, concepts, eu, war)
 
     def _rejoin(self, tokens: list[Token], lemmatised: list[Token], lang: str,
@@ -269,6 +280,19 @@ class Reader:
                 out[j] = Token(joined, verb.start, verb.end, verb.cap)
                 break
         return out
+
+    def _compound_reader(self, lang: str, words: PhraseIndex[tuple[str, str]]) -> Callable[[str], str]:
+        """``_compound`` over the language's one-word concept words long enough to be read inside a compound,
+        remembering the words it has read: news repeats its compounds, and each costs a few dozen lookups."""
+        reader = self.compounds.get(lang)
+        if reader is None:
+            parts = {key: payload[1] for key, payload in words.single_words()
+                     if payload[0] == "concept" and payload[1] not in _NOT_PARTS and len(key) >= COMPOUND_PART
+                     and key.isalpha()}
+            starts = frozenset(key[:3] for key in parts)
+            reader = self.compounds[lang] = lru_cache(maxsize=COMPOUND_CACHE)(partial(_compound, parts=parts,
+                                                                                    starts=starts))
+        return reader
 
     def _concepts(self, lang: str) -> PhraseIndex[tuple[str, str]]:
         index = self.by_lang.get(lang)
@@ -308,6 +332,42 @@ class Reader:
         language puts adjectives after the noun ("Governo português", "le ministre letton")."""
         return any(w in self.government for w in lems[end : end + 3]) or any(
             w in self.government for w in lems[max(0, start - 2) : start])
+
+
+# Languages that write compounds as one word, or inflect them with endings the lemmatisers do not know for a
+# compound: German "Sanktionsverschärfung", Swedish "sanktionspaketet", Danish "sanktionspakken", Estonian
+# "sanktsioonipaketiga", Hungarian "szankciócsomagot", Finnish "pakotepaketin".
+COMPOUNDING = frozenset({"de", "nl", "sv", "da", "fi", "et", "hu"})
+COMPOUND_CACHE = 1 << 12  # long words remembered per language and process (~0.5 MB at most)
+COMPOUND_END = 4  # the longest case ending read after a compound's head: Estonian "läbirääkimis|tel"
+COMPOUND_PART = 6  # the shortest concept word read inside a compound: "pakote" (Finnish sanction), not "paket"
+
+
+# Function words of the topic, whose long forms start ordinary words: Dutch "belang" (interest) in "belangrijk"
+# (important), "uitspraak" and "verklaring" in any statement
+_NOT_PARTS = frozenset({"say", "negation", "condition", "contrast", "nocomment", "interest"})
+
+
+def _compound(word: str, parts: Mapping[str, str], starts: frozenset[str]) -> str:
+    """The concept of a compound's first part, else of its last: "szankció|csomagot", "Sanktions|verschärfung"
+    (the modifier names the topic), "Öl|embargo", "Friedens|gespräche" (the head, perhaps with a case ending).
+    The longest part wins; what is left over must be a word's worth (three letters; four before a head), so
+    "verboten" is not "Verbot" (a ban) inflected, nor "verantwortlich" (responsible) an "Antwort" (a reply).
+    ``starts``: the parts' first three letters, which rule out most places before a lookup."""
+    if word[:3] in starts:
+        for cut in range(len(word) - 3, COMPOUND_PART - 1, -1):
+            found = parts.get(word[:cut])
+            if found:
+                return found
+    for cut in range(4, len(word) - COMPOUND_PART + 1):
+        if word[cut : cut + 3] not in starts:
+            continue
+        head = word[cut:]
+        for end in range(min(COMPOUND_END, len(head) - COMPOUND_PART) + 1):
+            found = parts.get(head[: len(head) - end])
+            if found:
+                return found
+    return ""
 
 
 # One tuple per distinct payload, shared by every phrase that carries it: ~35,000 index entries name 27 states in
