@@ -629,6 +629,7 @@ def test_a_particle_inside_its_clause_is_not_joined_to_a_verb() -> None:
     ("de", "Polen fordert eine rasche Sanktionsverschärfung.", "sanction"),
     # the topic word last, as the compound's head
     ("de", "Ungarn fordert Spitzengespräche mit dem Kreml.", "talks"),
+    ("fi", "Suomi ei aloita kauppaneuvotteluja Venäjän kanssa.", "talks"),  # the head with a case ending
 ])
 def test_a_compound_is_read_by_its_topic_word(lang: str, text: str, concept: str) -> None:
     """German, Dutch, the Nordic languages, Finnish, Estonian and Hungarian write a sanctions package or a round of

@@ -339,7 +339,7 @@ class Reader:
 # "sanktsioonipaketiga", Hungarian "szankciócsomagot", Finnish "pakotepaketin".
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "fi", "et", "hu"})
 COMPOUND_CACHE = 1 << 12  # long words remembered per language and process (~0.5 MB at most)
-COMPOUND_END = 4  # the longest case ending read after a compound's head: Estonian "läbirääkimis|tel"
+COMPOUND_END = 4  # the longest case ending read after a compound's head: Finnish "rauhan|neuvottelu|ja" (peace talks)
 COMPOUND_PART = 6  # the shortest concept word read inside a compound: "pakote" (Finnish sanction), not "paket"
 
 
