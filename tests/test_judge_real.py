@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor.judge import HARD, PRO, Judge, judges_for
-from monitor.judge.decider import CLASSES, Model, shipped
-from monitor.judge.evaluate import EvalError, load_items
+from monitor.judge.decider import CLASSES, Candidate, Model, shipped
+from monitor.judge.evaluate import EvalError, Item, load_items
 from monitor.judge.forms import lemma, lemmas
 from monitor.judge.language import detect
 from monitor.judge.lexicon import fold
@@ -277,14 +277,18 @@ def test_list_conjunctions_are_the_languages_own() -> None:
 def test_a_sentence_that_names_no_state_goes_on_about_the_last_one() -> None:
     """"Latvia's prime minister spoke on Monday. He called for ...": the second sentence's acts are read as the
     prime minister's (as features of their own: the decider weighs how far to trust a pronoun)."""
-    from monitor.judge.evaluate import Item
-    from monitor.judge.train import featurise
-
     text = ("Latvia's prime minister spoke to reporters on Monday. He called for a full embargo on Russian gas and "
             "a new round of sanctions against Moscow.")
-    (example,) = featurise([Item(id="t", lang="en", title="", text=text, relevant=True, labels={})], shared=True)
-    features = example.candidates["LV"].features
+    features = _candidates(text)["LV"].features
     assert features.get("carry_polar:hardline") == 1 and features.get("carry:sanction") == 1
+
+
+def _candidates(text: str) -> dict[str, Candidate]:
+    """The decider's candidates for an English story without a headline, as the trainer featurises it."""
+    from monitor.judge.train import featurise
+
+    (example,) = featurise([Item(id="t", lang="en", title="", text=text, relevant=True, labels={})], shared=True)
+    return example.candidates
 
 
 def _reading(lang: str, text: str) -> Read:
@@ -655,22 +659,17 @@ def test_a_compound_needs_a_long_topic_word_and_a_real_rest() -> None:
 def test_a_stand_whose_object_is_in_the_sentence_before_takes_it() -> None:
     """"About ten governments opposed the summit with Putin. Among those that opposed were Latvia and Romania":
     the second sentence's stand is against the first one's talks."""
-    from monitor.judge.evaluate import Item
-    from monitor.judge.train import featurise
-
-    text = ("About ten governments opposed holding a summit with Vladimir Putin. Among those that opposed it were "
-            "Latvia and Romania, diplomats said.")
-    (example,) = featurise([Item(id="t", lang="en", title="", text=text, relevant=True, labels={})], shared=True)
+    found = _candidates("About ten governments opposed holding a summit with Vladimir Putin. Among those that "
+                        "opposed it were Latvia and Romania, diplomats said.")
     for code in ("LV", "RO"):
-        assert example.candidates[code].features.get("anaphor_polar:hardline") == 1
-    text = "Italy backed the call for peace talks with Moscow. Spain supported it as well, officials said."
-    (example,) = featurise([Item(id="t", lang="en", title="", text=text, relevant=True, labels={})], shared=True)
-    assert example.candidates["ES"].features.get("anaphor_polar:pro_dialogue") == 1
-    assert "anaphor_polar:pro_dialogue" not in example.candidates["IT"].features  # its own object is in its clause
+        assert found[code].features.get("anaphor_polar:hardline") == 1
+    found = _candidates("Italy backed the call for peace talks with Moscow. Spain supported it as well, officials "
+                        "said.")
+    assert found["ES"].features.get("anaphor_polar:pro_dialogue") == 1
+    assert "anaphor_polar:pro_dialogue" not in found["IT"].features  # its own object is in its clause
 
 
 def _threshold(extra: list[tuple[bool, float]]) -> float:
-    from monitor.judge.evaluate import Item
     from monitor.judge.train import Example, tune_threshold
 
     stories = [(True, 0.95)] * 150 + [(False, 0.05)] * 150 + extra

@@ -225,14 +225,6 @@ class Reader:
             lemmatised = self._rejoin(tokens, lemmatised, lang, words)
             lems = [t.norm for t in lemmatised]
         matches += [m for m in words.matches(lemmatised) if m.start not in taken_ru]
-        if lang in COMPOUNDING:
-            covered = {i for m in matches for i in range(m.start, m.end)}
-            compound = self._compound_reader(lang, words)
-            for i, t in enumerate(lemmatised):
-                if i not in covered and len(t.norm) >= COMPOUND_PART + 3:
-                    found = compound(t.norm)
-                    if found:
-                        concepts.append((found, i, i + 1))
         for m in matches:
             key, concept = m.payload
             if key == "russia":
@@ -243,7 +235,17 @@ class Reader:
                 war += 1
             else:
                 concepts.append((concept, m.start, m.end))
-        concepts.sort(key=lambda c: c[1])
+        if lang in COMPOUNDING:
+            covered = {i for m in matches for i in range(m.start, m.end)}
+            compound = self._compound_reader(lang, words)
+            n = len(concepts)
+            for i, t in enumerate(lemmatised):
+                if i not in covered and len(t.norm) >= COMPOUND_PART + 3:
+                    found = compound(t.norm)
+                    if found:
+                        concepts.append((found, i, i + 1))
+            if len(concepts) > n:  # the index's matches come in text order; a compound's go among them
+                concepts.sort(key=lambda c: c[1])
         return Read(index, text, tokens, lems, states, russia, concepts, eu, war)
 
     def _rejoin(self, tokens: list[Token], lemmatised: list[Token], lang: str,
