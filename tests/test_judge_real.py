@@ -685,3 +685,103 @@ def test_the_relevance_threshold_moves_off_even_odds_only_for_more_than_a_story(
     assert _threshold([(False, 0.47)]) == 0.5
     assert _threshold([(False, 0.57)] * 10) > 0.57
     assert _threshold([(True, 0.42)] * 10) < 0.42
+
+
+@pytest.fixture(scope="module")
+def rules() -> Judge:
+    """The rule engine alone: its labels are the decider's strongest features, so its reading is tested apart."""
+    from monitor.judge import Actors, Topic
+
+    return Judge(Topic.load(), Actors.load(), decider=False)
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("Poland, Denmark, and Spain expelled two Russian diplomats each.", "PL DK ES"),  # a serial comma
+    ("Poland, Denmark, Italy and Spain expelled two Russian diplomats each.", "PL DK IT ES"),  # the first was lost
+    ("The Netherlands, Denmark, Italy, and Spain also expelled Russian diplomats.", "NL DK IT ES"),
+    ("Poland, along with Denmark and Sweden, called for tougher sanctions on Russia.", "PL DK SE"),
+    ("Poland as well as the Baltic states called for tougher sanctions on Russia.", "PL EE LV LT"),
+    ("Poland, the Czech Republic, and Denmark have backed the proposed ban on Russian tourist visas.", "PL CZ DK"),
+])
+def test_every_member_of_a_list_takes_the_lists_act(rules: Judge, text: str, codes: str) -> None:
+    assert labels(rules, "", text) == dict.fromkeys(codes.split(), HARD)
+
+
+def test_a_serial_comma_before_a_new_clause_still_starts_it(rules: Judge) -> None:
+    assert labels(rules, "", "Poland expelled two Russian diplomats, and Belgium did not comment.") == {"PL": HARD}
+    assert labels(rules, "", "Poland called for tougher sanctions on Russia, with Hungary blocking the package.") == {
+        "PL": HARD, "HU": PRO}
+
+
+def test_a_concessive_clause_and_the_main_clause_have_their_own_subjects(rules: Judge) -> None:
+    """"While Poland backs the ban, Germany opposes it": Germany is the main clause's subject, and Poland's support
+    is no reaction to what Germany says after it."""
+    found = labels(rules, "", "While Poland and Denmark have backed the ban on Russian tourist visas, Germany and "
+                              "France oppose it.")
+    assert found == {"PL": HARD, "DK": HARD, "DE": PRO, "FR": PRO}
+    found = labels(rules, "", "Finland will cut the number of tourist visas for Russians. Its foreign minister said "
+                              "the EU must keep up the pressure on Russia. While the Baltic countries and Denmark "
+                              "have given the plan their backing, Germany and France oppose it.")
+    assert {found.get(code) for code in ("EE", "LV", "LT", "DK")} == {HARD}, found
+    assert found["DE"] == found["FR"] == PRO
+
+
+def test_among_those_who_acted_were_the_states_named_after_it(rules: Judge) -> None:
+    assert labels(rules, "", "Among the countries that opposed talks with Moscow were Poland and the Baltic "
+                             "states.") == {"PL": HARD, "EE": HARD, "LV": HARD, "LT": HARD}
+    # the act's object left out: the sentence before has it
+    assert labels(rules, "", "About a dozen governments opposed a summit with Putin. Among the governments that "
+                             "opposed were Romania and Latvia.") == {"RO": HARD, "LV": HARD}
+    assert labels(rules, "", "The summit ended on Friday. Among those who spoke were Poland and Latvia.") == {}
+
+
+def test_a_named_part_of_a_passive_agent_is_an_agent(rules: Judge) -> None:
+    found = labels(rules, "", "Orban's visit to Moscow was condemned by several EU leaders, including Poland's "
+                              "Tusk and Lithuania's Nauseda.")
+    assert found == {"HU": PRO, "PL": HARD, "LT": HARD}
+
+
+def test_a_verdict_on_the_object_agrees_with_a_verb_against_it(rules: Judge) -> None:
+    """"warned against premature talks" is against the talks: the verdict does not flip the verb back."""
+    assert labels(rules, "", "Estonia's prime minister warned against any premature talks with the Kremlin.") == {
+        "EE": HARD}
+    assert labels(rules, "", "Hungary blocked the useless sanctions against Russia.") == {"HU": PRO}
+    assert labels(rules, "", "Hungary blocked the new sanctions against Russia.") == {"HU": PRO}
+
+
+def test_a_tougher_or_softer_line_on_moscow_is_a_position(rules: Judge) -> None:
+    assert labels(rules, "", "Lithuania has long pushed for a tougher line on Moscow.") == {"LT": HARD}
+    assert labels(rules, "", "Italy's new government signalled a more pragmatic stance towards Moscow.") == {
+        "IT": PRO}
+    assert labels(rules, "", "Poland rejected calls for a softer line on Moscow.") == {"PL": HARD}
+
+
+def test_what_the_rules_read_for_a_list_mate_is_a_feature_of_the_whole_list() -> None:
+    from monitor.judge.decider import candidates
+
+    read = _reading("en", "The Netherlands, Denmark and Spain followed with two expulsions each.")
+    found = candidates([read], {"ES": (HARD, 0.8, "subject")}, "en")
+    assert found["NL"].features.get("list_rule:hardline") == 1
+    assert found["DK"].features.get("list_rule:hardline") == 1
+    assert "list_rule:hardline" not in found["ES"].features  # its own reading is ``rule:``, not a mate's
+    read = _reading("en", "Spain expelled two diplomats. The Netherlands said nothing.")
+    assert not any(k.startswith("list_rule") for k in candidates([read], {"ES": (HARD, 0.8, "subject")}, "en")[
+        "NL"].features)
+
+
+@pytest.mark.parametrize(("lang", "text", "code"), [
+    ("cs", "Včera česká vláda schválila sankce.", "CZ"),  # folds to "Česka", of Czechia
+    ("cs", "Podle mluvčího české vlády jsou sankce nutné.", "CZ"),
+    ("sk", "Včera slovenská vláda odmietla sankcie.", "SK"),
+    ("hr", "Jučer je hrvatska vlada podržala sankcije.", "HR"),  # folds to "Hrvatska", Croatia
+    ("ru", "Вчера венгерская сторона заблокировала санкции.", "HU"),  # "the Hungarian side": the government
+    ("bg", "Вчера българската страна подкрепи санкциите.", "BG"),
+])
+def test_a_lowercase_demonym_in_any_gender_and_case_is_the_government(lang: str, text: str, code: str) -> None:
+    assert _read(lang, text)[0] == [((code,), "demonym")]
+
+
+def test_a_capitalised_form_spelt_like_a_demonym_stays_the_name() -> None:
+    assert _read("cs", "Podle Česka jsou sankce nutné.")[0] == [(("CZ",), "name")]
+    assert _read("hr", "Hrvatska je podržala sankcije.")[0] == [(("HR",), "name")]
+    assert _read("hr", "Jučer je otvorena poljska bolnica.")[0] == []  # a field hospital: no office, no state

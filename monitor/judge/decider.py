@@ -160,11 +160,20 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
     n_states = len({c for r in reads for m in r.states for c in m.codes})
     item_russia = sum(len(r.russia) for r in reads)
     before: Read | None = None
+    mates: dict[str, set[str]] = defaultdict(set)  # the states each state is listed with
     for read in reads:
         prev, before = before, read
         sent_concepts = {c[0] for c in read.concepts}
         n_here = len({c for m in read.states for c in m.codes})
-        for pos, (m, lead_start, own_start, own_end) in enumerate(_spans(read, glue)):
+        spans = _spans(read, glue)
+        lists: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for m, _, own_start, own_end in spans:
+            if m.eligible and not m.venue:
+                lists[(own_start, own_end)].update(m.codes)
+        for members in lists.values():
+            for code in members:
+                mates[code] |= members - {code}
+        for pos, (m, lead_start, own_start, own_end) in enumerate(spans):
             own = {c[0] for c in read.concepts if own_start <= c[1] < own_end}
             lead = {c[0] for c in read.concepts if lead_start <= c[1] < m.start}
             near_lead = {c[0] for c in read.concepts if m.start - 3 <= c[1] < m.start}
@@ -272,6 +281,12 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
         label, confidence, how = rule.get(code, (NONE, 0.0, ""))
         f[f"rule:{label}"] = 1
         f[f"rule:{label}|{group}"] = 1
+        # the rules link an act to the list member next to its verb ("... Italy, and Spain expelled two each"):
+        # what they read for a list mate is a reading of the whole list
+        for mate in sorted(mates.get(code, ())):
+            mate_label = rule.get(mate, (NONE,))[0]
+            if mate_label != NONE:
+                f[f"list_rule:{mate_label}"] = 1
         if label != NONE:
             f["rule_conf"] = confidence
             f[f"rule_how:{how}"] = 1
@@ -287,8 +302,8 @@ _STANDS = _AGAINST | {"support"}
 
 
 def _anaphor(read: Read, prev: Read | None, start: int, end: int, near: set[str]) -> str:
-    """The polarity of a stand whose object is in the sentence before: "About 12 countries opposed the summit
-    with Putin. Among those who opposed were Romania, Estonia and Latvia", "Italy backed the talks; Spain did
+    """The polarity of a stand whose object is in the sentence before: "A dozen capitals opposed a meeting with
+    the Kremlin. Among the capitals that opposed it were Riga and Vilnius", "Italy backed the talks; Spain did
     too"."""
     if prev is None or not near & _STANDS or near & _TOPICS:
         return ""

@@ -33,7 +33,7 @@ from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
 if TYPE_CHECKING:
     from monitor.judge.decider import Model
 
-ENGINE_VERSION = "2"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
+ENGINE_VERSION = "3"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
 PRO, HARD, MIXED = "pro_dialogue", "hardline", "mixed"
 LABELS = (PRO, HARD, MIXED)
 MAX_LINK = 28  # tokens between a state and an object beyond which the link is a guess
@@ -171,6 +171,7 @@ class _Segment:
     hi: int
     antecedent: tuple[str, ...] = ()  # a relative clause is about the state before it
     cond_hi: int = 0  # conditions up to here qualify this clause ("support talks | when Russia stops ...")
+    elliptic: bool = False  # its verb's object may be left out ("among those who opposed were ...")
 
     def has(self, i: int) -> bool:
         return any(a <= i < b for a, b in self.spans)
@@ -438,12 +439,25 @@ class Judge:
         cuts = {m.start for m in s.cues if m.payload.role == "clause"}
         # A new subject: "..., and Belgium did not comment", "... as Vilnius fumes", "after Hungary blocked ...".
         starts = {m.start for m in s.mentions if m.eligible}
+        # the last member of a list of three or more after a serial comma ("Poland, Denmark, and Spain expelled
+        # ...") is no new subject: the member before the comma is listed with one before it
+        listed = {m.end for m in s.mentions for o in s.mentions
+                  if o.end <= m.start and m.start - o.end <= 3 and all(t.norm in _LIST_WORDS
+                                                                          for t in tokens[o.end : m.start])}
+        ends = {m.end for m in s.mentions}
+        # "While Poland backs the ban, Germany opposes it": the main clause after a concessive one has its own
+        # subject (a comma inside a list of states is no such start)
+        concessive = n > 0 and tokens[0].norm in _CONCESSIVES
         for i in range(1, n - 1):
             nxt = i + 2 if tokens[i + 1].norm in ("the", "other", "its", "their") else i + 1
             if nxt not in starts:
                 continue
-            if (tokens[i].norm == "and" and tokens[i - 1].norm == ",") or tokens[i].norm in _SUBORDINATORS:
+            if (tokens[i].norm in _SUBORDINATORS and tokens[i - 1].norm not in ("along", "well", "together")) or (
+                    tokens[i].norm == "and" and tokens[i - 1].norm == "," and i - 1 not in listed):
                 cuts.add(i)
+            elif concessive and tokens[i].norm == "," and i not in ends:
+                cuts.add(i + 1)
+                concessive = False
         bounds = [0, *sorted(c for c in cuts if 0 < c < n), n]
         out: list[_Segment] = []
         for lo, hi in pairwise(bounds):
@@ -475,29 +489,57 @@ class Judge:
             for a, b in relatives:
                 owner = next((m for m in s.mentions if m.end == a and m.eligible), None)
                 out.append(_Segment(((a, b),), a, b, owner.codes if owner else (), cond_hi=b))
-        return out
+        return self._among(s, out)
+
+    def _among(self, s: _Sentence, segments: list[_Segment]) -> list[_Segment]:
+        """"Among the capitals that opposed the meeting were Riga and Bucharest": the relative clause is about the
+        states named after the verb, which the usual reading (subject before its object) never links to it."""
+        tokens = s.tokens
+        n = len(tokens)
+        if n < 6 or tokens[0].norm != "among":
+            return segments
+        rel = next((i for i in range(1, 5) if tokens[i].norm in ("who", "that", "which")), None)
+        cop = next((i for i in range(rel + 2, n) if tokens[i].norm in _COPULAS), None) if rel else None
+        if rel is None or cop is None:
+            return segments
+        eligible = [m for m in s.mentions if m.eligible]
+        first = next((m for m in eligible if cop < m.start <= cop + 4), None)
+        if first is None:
+            return segments
+        end = _list_end(tokens, first, eligible)
+        codes = tuple(dict.fromkeys(c for m in eligible if first.start <= m.start < end for c in m.codes))
+        out = []
+        for seg in segments:  # the clause is no longer part of the sentence's other clauses
+            spans = tuple(p for a, b in seg.spans for p in ((a, min(b, rel)), (max(a, cop), b)) if p[0] < p[1])
+            if spans:
+                out.append(_Segment(spans, seg.lo, seg.hi, seg.antecedent, seg.cond_hi))
+        return [*out, _Segment(((rel, cop),), rel, cop, codes, cond_hi=cop, elliptic=True)]
 
     def _sentence_evidence(self, s: _Sentence, ctx: _Context) -> list[Evidence]:
         out: list[Evidence] = []
         inherited: tuple[str, ...] = ()
         segments = self._segments(s)
         quiet: list[_Segment] = []
+        where: dict[int, int] = {}  # evidence -> where its clause starts
         for seg in segments:
             cues = [m for m in s.cues if seg.has(m.start) and m.payload.role not in ("clause", "neutral")]
             mentions = [m for m in s.mentions if seg.has(m.start)]
             found, holders, had_objects = self._clause(s, ctx, seg, cues, mentions, seg.antecedent or inherited)
             out.extend(found)
+            where.update((id(e), seg.lo) for e in found)
             if not seg.antecedent:
                 inherited = holders or inherited
             if not had_objects:
                 quiet.append(seg)
-        out.extend(self._reactions(s, ctx, quiet, out))
+        out.extend(self._reactions(s, ctx, quiet, out, where))
         out.extend(self._descriptors(s))
         return out
 
-    def _reactions(self, s: _Sentence, ctx: _Context, quiet: list[_Segment], found: list[Evidence]) -> list[Evidence]:
+    def _reactions(self, s: _Sentence, ctx: _Context, quiet: list[_Segment], found: list[Evidence],
+                   where: dict[int, int]) -> list[Evidence]:
         """A state reacting to what another did: "Szijjártó heads to Moscow as Vilnius fumes", "Germany and
-        Denmark followed suit". The reaction copies or flips the stance it reacts to."""
+        Denmark followed suit". The reaction copies or flips the stance it reacts to, which is told before it
+        ("While Poland backs the draft, Germany opposes it": Poland's support is no reaction to Germany)."""
         out: list[Evidence] = []
         # "It was rejected by the Czech Republic and Romania": a passive verb with an agent and no object of its own
         # reacts to what the previous sentence proposed.
@@ -524,8 +566,8 @@ class Judge:
                 sign = (before[-1] if before else signs[0]).payload * negation
                 if passive and mention.start < passive[0]:
                     continue  # "Hungary's decision was condemned by Lithuania": Hungary is the one condemned
-                base = next((e.label for e in found if e.country not in mention.codes and e.how != "descriptor"),
-                            "")
+                base = next((e.label for e in found if e.country not in mention.codes and e.how != "descriptor"
+                             and where.get(id(e), -1) <= seg.lo), "")
                 if not base and not set(mention.codes) & set(ctx.last_label_states):
                     base = ctx.last_label
                 if base not in (PRO, HARD):
@@ -565,9 +607,12 @@ class Judge:
             # "Prague and Warsaw back the ban, Budapest and Bratislava vow to fight it": "it" is the ban
             pronoun = next((i for i in range(lo, hi) if seg.has(i) and s.tokens[i].norm in _PRONOUN_OBJECTS
                             and any(0 <= i - p.end <= 1 for p in polarity)), None)
+            source = s.tokens[pronoun].norm if pronoun is not None else "(the sentence before)"
+            if pronoun is None and seg.elliptic:
+                pronoun = max((p.end for p in polarity if seg.has(p.start)), default=None)
             if pronoun is not None:
                 kind, sign = ctx.last_object
-                implicit = Match(pronoun, pronoun + 1, Cue("object", kind, sign), s.tokens[pronoun].norm)
+                implicit = Match(pronoun, pronoun + 1, Cue("object", kind, sign), source)
                 objects.append(implicit)
                 kept.add(id(implicit))
         objects.sort(key=lambda m: m.start)
@@ -663,8 +708,8 @@ class Judge:
             for mention in mentions:
                 if mention.start <= obj.end or not mention.eligible:
                     continue
-                if _after_by(s.tokens, mention.start) or (agents and all(
-                        t.norm in _LIST_WORDS for t in s.tokens[agents[-1].end : mention.start])):
+                if _after_by(s.tokens, mention.start) or (agents and all(  # "by Poland's Tusk and ..."
+                        t.norm in _LIST_WORDS or t.norm == "'s" for t in s.tokens[agents[-1].end : mention.start])):
                     agents.append(mention)
                 elif agents:
                     break
@@ -830,12 +875,12 @@ class Judge:
             if mention.end <= t < obj.start - 1 and (t == 0 or tokens[t - 1].norm not in _PREPOSITIONS) and (
                     t + 1 < len(tokens) and tokens[t + 1].norm not in ("'s", "-")):
                 return True  # (right before the object it is a modifier: "new Russia sanctions")
+        listed_to = _list_end(tokens, mention, left)
         for other in left:
             if other.start <= mention.start or other.start >= obj.start:
                 continue
-            gap = [t.norm for t in tokens[mention.end : other.start]]
-            if all(w in _LIST_WORDS for w in gap):
-                continue  # coordinated with this state
+            if other.end <= listed_to:
+                continue  # coordinated with this state ("Poland, Denmark, Italy and Spain")
             if other.possessive or other.kind == "demonym":
                 continue
             if other.start > 0 and tokens[other.start - 1].norm in _PREPOSITIONS:
@@ -903,7 +948,10 @@ _PREPOSITIONS_OR_WITHOUT = _PREPOSITIONS | {"without"}
 _RELAY_LINKS = frozenset({"the", "its", "from", "by", "of", "la", "le", "les", "l", "die", "den", "das", "il",
                           "lo", "el", "de", "du", "von", "di", "del", "por", "par", "przez"})
 _SUBORDINATORS = frozenset({"as", "after", "with", "because", "since", "when", "before", "amid", "following"})
+_COPULAS = frozenset({"were", "was", "are", "is"})
+_CONCESSIVES = frozenset({"while", "whereas", "although", "though", "whilst"})
 _LIST_WORDS = frozenset({",", "and", "or", "as", "well", "&", "plus", "both", "also", "together", "with", "nor",
+                         "along", "alongside", "the",
                          "neither", "either", "und", "et", "e", "y", "i", "oraz", "la", "le", "les", "l", "die",
                          "der", "das", "il", "lo", "el", "los", "las", "ed", "sowie", "ainsi", "que"})
 _NEGATION_SOURCES = frozenset({"not", "n't", "never", "no longer", "no", "nor", "neither", "refuse~", "decline~",
@@ -1078,8 +1126,13 @@ def _relative_holder(s: _Sentence, lo: int, until: int) -> tuple[str, ...]:
 
 
 def _product(matches: Sequence[Match[Cue]]) -> int:
+    """The chain's sign. A verdict word on the object after a word against it agrees with it rather than flipping
+    it again: "warned against premature talks", "blocked the useless sanctions" are against the talks and the
+    sanctions."""
     sign = 1
-    for m in matches:
+    for i, m in enumerate(matches):
+        if m.payload.role == "predicate" and m.payload.sign < 0 and any(p.payload.sign < 0 for p in matches[:i]):
+            continue
         sign *= m.payload.sign
     return sign
 
@@ -1094,12 +1147,16 @@ def _refuses(links: Sequence[Match[Cue]], own: Sequence[Match[Cue]] | None = Non
 def _after_by(tokens: Sequence[Token], start: int) -> bool:
     """The agent of a passive: "was turned down by Sweden", "rejected by Germany" (not "comments by Fico")."""
     j = word_before(tokens, start, ("the", "its", "their"))
+    if j > 0 and tokens[j].norm in _INCLUDING:
+        # "condemned by several EU leaders, including Poland's Tusk": a named part of the agent
+        j = next((i for i in range(j - 1, max(-1, j - 8), -1) if tokens[i].norm == "by"), -1)
     if j < 0 or tokens[j].norm not in ("by", "from", "par", "von", "da", "dal", "dalla", "por", "przez"):
         return False
     before = [t.norm for t in tokens[max(0, j - 6) : j]]
     return bool(set(before) & _BE) or any(w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES for w in before)
 
 
+_INCLUDING = frozenset({"including", "notably", "especially", "particularly", "among"})
 _IRREGULAR_PARTICIPLES = frozenset({"held", "kept", "shot", "put", "cut", "set", "struck", "made", "met", "sent",
                                     "told"})
 

@@ -74,15 +74,16 @@ def _babel_names(lang: str, codes: Iterable[str]) -> dict[str, str]:
 
 @cache
 def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], dict[str, dict[str, str]],
-                      dict[str, dict[str, str]]]:
+                      dict[str, dict[str, str]], dict[str, dict[str, str]]]:
     """The shipped table, as stems with the endings each lemma takes after them, plus the forms that share no
     stem with their lemma, plus each language's own reading of the forms another language claimed first, plus
-    each language's loose stems (any short ending: see ``build``). Stored
+    each language's loose stems (any short ending: see ``build``), plus each language's reading of a lowercase
+    word that folds to a form of a country's name (``_adjective_forms``). Stored
     that way because a plain form -> lemma dict of the ~90,000 forms costs ~20 MB in every worker process; stems
     and shared ending sets cost a tenth of that."""
     resource = resources.files("monitor.judge").joinpath(FORMS_FILE)
     if not resource.is_file():
-        return {}, {}, {}, {}
+        return {}, {}, {}, {}, {}
     with resource.open("rb") as fh:
         raw = json.loads(gzip.decompress(fh.read()).decode("utf-8"))
     # endings as one "|a|b|" string per lemma: a substring test is as quick as a set and ten times smaller
@@ -91,9 +92,9 @@ def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], di
         stems[stem] = (*stems.get(stem, ()), (sys.intern(lem), sys.intern(f"|{ends}|")))
     # a lemma is the value of many forms: one string object for all of them
     whole = {form: sys.intern(lem) for form, lem in _rows(raw["whole"])}
-    own, loose = ({lang: {key: sys.intern(lem) for key, lem in _rows(rows)} for lang, rows in raw.get(part, {}).items()}
-                  for part in ("own", "loose"))
-    return stems, whole, own, loose
+    own, loose, lower = ({lang: {key: sys.intern(lem) for key, lem in _rows(rows)}
+                          for lang, rows in raw.get(part, {}).items()} for part in ("own", "loose", "lower"))
+    return stems, whole, own, loose, lower
 
 
 def _rows(text: str) -> Iterator[list[str]]:
@@ -123,7 +124,7 @@ def lemma(norm: str, lang: str = "") -> str:
 
 
 def _lookup(norm: str, lang: str) -> str | None:
-    stems, whole, own, _ = tables()
+    stems, whole, own, _, _ = tables()
     hit = own[lang].get(norm) if lang in own else None
     if hit is None:
         hit = whole.get(norm)
@@ -137,6 +138,15 @@ def _lookup(norm: str, lang: str) -> str | None:
                 if rest in ends:
                     return lem
     return _loose_lemma(norm, lang)
+
+
+@lru_cache(maxsize=16384)
+def lowercase_lemma(norm: str, lang: str) -> str:
+    """The lemma of a folded word written in lowercase: a demonym's where its form folds to a form of a country's
+    name (Czech "česká vláda", the Czech government, against "z Česka", from Czechia), else ``lemma``'s."""
+    table = tables()[4].get(lang)
+    hit = table.get(norm) if table else None
+    return lemma(norm, lang) if hit is None else hit
 
 
 def _loose_lemma(norm: str, lang: str) -> str | None:
@@ -289,12 +299,46 @@ def build() -> dict[str, Any]:
         if differ:
             own[lang] = differ
             print(f"{lang}: {len(differ)} forms read its own way", file=sys.stderr)
+    named = {form for lang in vocab["languages"] for form, _ in claims[lang][0]}
+    lower: dict[str, dict[str, str]] = {}
+    for lang, ends in (vocab.get("adjective_endings") or {}).items():
+        made, lower[lang] = _adjective_forms(vocab, [str(e) for e in ends], {**out, **own.get(lang, {})}, named)
+        if made:
+            own.setdefault(lang, {}).update(made)
+        print(f"{lang}: {len(made)} demonym forms from adjective endings, {len(lower[lang])} read so in lowercase "
+              "only", file=sys.stderr)
     loose = {lang: _loose(tools, vocab, lang, [str(e) for e in ends or ()], {**out, **own.get(lang, {})})
              for lang, ends in (vocab.get("stem_endings") or {}).items()}
     for lang, rows in loose.items():
         print(f"{lang}: {len(rows)} loose stems", file=sys.stderr)
     return {**_compress(out), "cldr": cldr, "own": {lang: _lines(sorted(t.items())) for lang, t in own.items()},
-            "loose": {lang: _lines(sorted(t.items())) for lang, t in loose.items() if t}}
+            "loose": {lang: _lines(sorted(t.items())) for lang, t in loose.items() if t},
+            "lower": {lang: _lines(sorted(t.items())) for lang, t in lower.items() if t}}
+
+
+def _adjective_forms(vocab: dict[str, Any], endings: list[str], reading: dict[str, str],
+                     named: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Gender and case forms of the demonyms whose dictionary form takes the first of ``endings``: the stem with
+    each of the others. Why: simplemma knows "český" but not "česká" or "českého", so "česká vláda" (the Czech
+    government, lowercase as in most languages) went unread. A form already read otherwise is left as it is; one
+    that folds to a form of a country's name ("česká" and "Česka", of Czechia; "hrvatska" and "Hrvatska") is
+    the demonym only in lowercase (the second table): names are capitalised, adjectives are not."""
+    first, *rest = [fold(e) for e in endings]
+    out: dict[str, str] = {}
+    lower: dict[str, str] = {}
+    for phrases in (vocab.get("demonyms") or {}).values():
+        for phrase in phrases or ():
+            word = fold(str(phrase))
+            if " " in word or not word.endswith(first) or len(word) - len(first) < 3:
+                continue
+            key = reading.get(word, word)
+            for end in rest:
+                form = word[: -len(first)] + end
+                if form in named:
+                    lower.setdefault(form, key)
+                elif reading.get(form, form) == form:
+                    out.setdefault(form, key)
+    return out, lower
 
 
 def _loose(tools: _Lemmatisers, vocab: dict[str, Any], lang: str, endings: list[str],

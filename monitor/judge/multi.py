@@ -20,7 +20,7 @@ from functools import cache, lru_cache, partial
 from typing import Any
 
 from monitor.judge.actors import EU27, Actors, Mention, after_former
-from monitor.judge.forms import cldr_names, lemma, lemmas, read_alike, vocabulary
+from monitor.judge.forms import cldr_names, lemma, lemmas, lowercase_lemma, read_alike, vocabulary
 from monitor.judge.forms import tables as forms_tables
 from monitor.judge.language import script
 from monitor.judge.lexicon import Locatives, PhraseIndex, Token, fold, strip_marks, tokenize, words_regex
@@ -172,7 +172,8 @@ class Reader:
         tokens = tokens if tokens is not None else tokenize(text)
         if lang == "ga":
             tokens = [_unmutated(text, t) if not t.cap else t for t in tokens]
-        lemmatised = [Token(lemma(t.norm, lang), t.start, t.end, t.cap) for t in tokens]
+        lemmatised = [Token(lemma(t.norm, lang) if t.cap else lowercase_lemma(t.norm, lang), t.start, t.end, t.cap)
+                      for t in tokens]
         lems = [t.norm for t in lemmatised]
         states: list[StateMention] = []
         taken: set[int] = set()
@@ -464,7 +465,7 @@ def _russia_pattern(vocab: dict[str, Any], languages: list[str]) -> re.Pattern[s
     phrases = {fold(str(p)) for ps in (vocab.get("russia") or {}).values() for p in ps or ()}
     phrases |= {fold(n) for lang in languages for n in cldr_names(lang, ("RU",)).values()}
     names = {p for p in phrases if " " not in p}
-    stems, whole, own, _ = forms_tables()
+    stems, whole, own, _, _ = forms_tables()
     lems = {lemma.__wrapped__(n, lang) for n in names for lang in ("", *own)}  # one-off: not through the cache
     # phrases of several words ("Nord Stream") as written: a story about the pipeline alone is about Russia
     alternatives = phrases | {p.replace(" ", "-") for p in phrases} | lems
