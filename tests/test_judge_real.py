@@ -690,9 +690,7 @@ def test_the_relevance_threshold_moves_off_even_odds_only_for_more_than_a_story(
 @pytest.fixture(scope="module")
 def rules() -> Judge:
     """The rule engine alone: its labels are the decider's strongest features, so its reading is tested apart."""
-    from monitor.judge import Actors, Topic
-
-    return Judge(Topic.load(), Actors.load(), decider=False)
+    return Judge(decider=False)
 
 
 @pytest.mark.parametrize(("text", "codes"), [

@@ -439,12 +439,14 @@ class Judge:
         cuts = {m.start for m in s.cues if m.payload.role == "clause"}
         # A new subject: "..., and Belgium did not comment", "... as Vilnius fumes", "after Hungary blocked ...".
         starts = {m.start for m in s.mentions if m.eligible}
-        # the last member of a list of three or more after a serial comma ("Poland, Denmark, and Spain expelled
-        # ...") is no new subject: the member before the comma is listed with one before it
-        listed = {m.end for m in s.mentions for o in s.mentions
-                  if o.end <= m.start and m.start - o.end <= 3 and all(t.norm in _LIST_WORDS
-                                                                          for t in tokens[o.end : m.start])}
-        ends = {m.end for m in s.mentions}
+
+        def listed(end: int) -> bool:
+            """The member ending at ``end`` is listed with one before it: the last member of a list of three or
+            more after a serial comma ("Poland, Denmark, and Spain expelled ...") is no new subject."""
+            return any(m.end == end and o.end <= m.start and m.start - o.end <= 3
+                       and all(t.norm in _LIST_WORDS for t in tokens[o.end : m.start])
+                       for m in s.mentions for o in s.mentions)
+
         # "While Poland backs the ban, Germany opposes it": the main clause after a concessive one has its own
         # subject (a comma inside a list of states is no such start)
         concessive = n > 0 and tokens[0].norm in _CONCESSIVES
@@ -453,9 +455,9 @@ class Judge:
             if nxt not in starts:
                 continue
             if (tokens[i].norm in _SUBORDINATORS and tokens[i - 1].norm not in ("along", "well", "together")) or (
-                    tokens[i].norm == "and" and tokens[i - 1].norm == "," and i - 1 not in listed):
+                    tokens[i].norm == "and" and tokens[i - 1].norm == "," and not listed(i - 1)):
                 cuts.add(i)
-            elif concessive and tokens[i].norm == "," and i not in ends:
+            elif concessive and tokens[i].norm == "," and not any(m.end == i for m in s.mentions):
                 cuts.add(i + 1)
                 concessive = False
         bounds = [0, *sorted(c for c in cuts if 0 < c < n), n]

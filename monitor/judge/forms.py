@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from monitor.judge.data import load as load_data
 from monitor.judge.lexicon import fold, tokenize
@@ -72,9 +72,16 @@ def _babel_names(lang: str, codes: Iterable[str]) -> dict[str, str]:
     return {code: territories[code] for code in codes if code in territories}
 
 
+class Tables(NamedTuple):
+    stems: dict[str, tuple[tuple[str, str], ...]]  # stem -> (lemma, "|ending|ending|") per lemma
+    whole: dict[str, str]  # form -> lemma, for forms that share no stem with their lemma
+    own: dict[str, dict[str, str]]  # language -> its own reading of forms another language claimed first
+    loose: dict[str, dict[str, str]]  # language -> loose stem -> lemma
+    lower: dict[str, dict[str, str]]  # language -> lowercase form -> demonym, where the form folds to a name's
+
+
 @cache
-def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], dict[str, dict[str, str]],
-                      dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+def tables() -> Tables:
     """The shipped table, as stems with the endings each lemma takes after them, plus the forms that share no
     stem with their lemma, plus each language's own reading of the forms another language claimed first, plus
     each language's loose stems (any short ending: see ``build``), plus each language's reading of a lowercase
@@ -83,7 +90,7 @@ def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], di
     and shared ending sets cost a tenth of that."""
     resource = resources.files("monitor.judge").joinpath(FORMS_FILE)
     if not resource.is_file():
-        return {}, {}, {}, {}, {}
+        return Tables({}, {}, {}, {}, {})
     with resource.open("rb") as fh:
         raw = json.loads(gzip.decompress(fh.read()).decode("utf-8"))
     # endings as one "|a|b|" string per lemma: a substring test is as quick as a set and ten times smaller
@@ -94,7 +101,7 @@ def tables() -> tuple[dict[str, tuple[tuple[str, str], ...]], dict[str, str], di
     whole = {form: sys.intern(lem) for form, lem in _rows(raw["whole"])}
     own, loose, lower = ({lang: {key: sys.intern(lem) for key, lem in _rows(rows)}
                           for lang, rows in raw.get(part, {}).items()} for part in ("own", "loose", "lower"))
-    return stems, whole, own, loose, lower
+    return Tables(stems, whole, own, loose, lower)
 
 
 def _rows(text: str) -> Iterator[list[str]]:
@@ -124,7 +131,7 @@ def lemma(norm: str, lang: str = "") -> str:
 
 
 def _lookup(norm: str, lang: str) -> str | None:
-    stems, whole, own, _, _ = tables()
+    stems, whole, own = tables()[:3]
     hit = own[lang].get(norm) if lang in own else None
     if hit is None:
         hit = whole.get(norm)
@@ -144,14 +151,14 @@ def _lookup(norm: str, lang: str) -> str | None:
 def lowercase_lemma(norm: str, lang: str) -> str:
     """The lemma of a folded word written in lowercase: a demonym's where its form folds to a form of a country's
     name (Czech "česká vláda", the Czech government, against "z Česka", from Czechia), else ``lemma``'s."""
-    table = tables()[4].get(lang)
+    table = tables().lower.get(lang)
     hit = table.get(norm) if table else None
     return lemma(norm, lang) if hit is None else hit
 
 
 def _loose_lemma(norm: str, lang: str) -> str | None:
     """The lemma a loose stem of ``lang`` gives the word (its stem, then any ending of up to ``LOOSE_END``)."""
-    table = tables()[3].get(lang)
+    table = tables().loose.get(lang)
     if table:
         for cut in range(len(norm), max(LOOSE_STEM, len(norm) - LOOSE_END) - 1, -1):
             hit = table.get(norm[:cut])
@@ -164,7 +171,7 @@ def read_alike(norm: str, lang: str) -> bool:
     """Whether ``lang`` surely reads the word as the shared reading does: it has no entry of its own for it, no
     loose stem that could take it, and no rule (Irish demutation). Cheap where ``lemma`` walks the stems: the
     reader's indexes ask it of every phrase in every language, and skip the languages that read it alike."""
-    if lang == "ga" or norm in tables()[2].get(lang, ()):
+    if lang == "ga" or norm in tables().own.get(lang, ()):
         return False
     return _loose_lemma(norm, lang) is None
 

@@ -78,7 +78,7 @@ class Reader:
                   for lang, phrases in (by_lang or {}).items() for phrase in phrases or ()]
         for lang, code, name in names:
             self._add(self.states, _without_article(name), ((code,), "name", ""), cap=True, langs=("", lang))
-        readings = ("", *forms_tables()[2])  # the shared reading and each language's own (see forms.lemma)
+        readings = ("", *forms_tables().own)  # the shared reading and each language's own (see forms.lemma)
         # every shared reading before any language's own: the first payload indexed under a key wins it, and a
         # language's reading of one word must not take the key another word is read as everywhere ("italien")
         # Demonyms have their own index: a lowercase adjective must not lose its key to a capitalised name that
@@ -465,7 +465,7 @@ def _russia_pattern(vocab: dict[str, Any], languages: list[str]) -> re.Pattern[s
     phrases = {fold(str(p)) for ps in (vocab.get("russia") or {}).values() for p in ps or ()}
     phrases |= {fold(n) for lang in languages for n in cldr_names(lang, ("RU",)).values()}
     names = {p for p in phrases if " " not in p}
-    stems, whole, own, _, _ = forms_tables()
+    stems, whole, own = forms_tables()[:3]
     lems = {lemma.__wrapped__(n, lang) for n in names for lang in ("", *own)}  # one-off: not through the cache
     # phrases of several words ("Nord Stream") as written: a story about the pipeline alone is about Russia
     alternatives = phrases | {p.replace(" ", "-") for p in phrases} | lems
