@@ -783,3 +783,77 @@ def test_a_capitalised_form_spelt_like_a_demonym_stays_the_name() -> None:
     assert _read("cs", "Podle Česka jsou sankce nutné.")[0] == [(("CZ",), "name")]
     assert _read("hr", "Hrvatska je podržala sankcije.")[0] == [(("HR",), "name")]
     assert _read("hr", "Jučer je otvorena poljska bolnica.")[0] == []  # a field hospital: no office, no state
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("German Chancellor Olaf Scholz and French President Emmanuel Macron spoke with Putin by phone on Saturday.",
+     {"DE": PRO, "FR": PRO}),
+    ("Germany's Olaf Scholz and France's Emmanuel Macron held talks with Putin.", {"DE": PRO, "FR": PRO}),
+    ("Dutch Prime Minister Mark Rutte and Danish Prime Minister Mette Frederiksen called for tougher sanctions on "
+     "Russia.", {"NL": HARD, "DK": HARD}),
+])
+def test_a_member_named_twice_with_its_office_between_stays_in_the_list(rules: Judge, text: str,
+                                                                         expected: dict[str, str]) -> None:
+    """"German Chancellor Olaf Scholz and French President ...": the second naming of France (its leader after
+    its office) does not end the list, so Germany keeps the list's act."""
+    assert labels(rules, "", text) == expected
+
+
+def test_the_target_of_a_verb_named_with_its_office_is_still_its_target(rules: Judge) -> None:
+    found = labels(rules, "", "Polish Prime Minister Donald Tusk criticised Hungarian Prime Minister Viktor Orban "
+                              "for meeting Putin.")
+    assert found == {"PL": HARD, "HU": PRO}
+
+
+def test_an_accusation_of_undermining_the_sanctions_is_for_them(rules: Judge) -> None:
+    """A verdict word that is the accusation's content flips the accusation; only right after a word against the
+    object ("warned against premature talks") does it agree with it."""
+    assert labels(rules, "", "Lithuania accused Slovakia of undermining the sanctions on Russia.") == {
+        "LT": HARD, "SK": PRO}
+    assert labels(rules, "", "Estonia's prime minister warned against any premature talks with the Kremlin.") == {
+        "EE": HARD}
+
+
+def test_neither_nor_negates_every_member(rules: Judge) -> None:
+    assert labels(rules, "", "Neither Hungary nor Slovakia supports the new sanctions package against Russia.") == {
+        "HU": PRO, "SK": PRO}
+    assert labels(rules, "", "Neither Hungarian Prime Minister Viktor Orban nor Slovakia's Robert Fico backed "
+                             "talks with Putin.") == {"HU": HARD, "SK": HARD}
+
+
+def test_a_repeated_word_against_is_a_coordination_not_a_double_negative() -> None:
+    """"blocked the loan and vetoed the sanctions": two vetoes, one sign; "criticised the veto of the sanctions"
+    keeps both flips."""
+    from monitor.judge.decider import polarity
+
+    assert polarity(["block", "block", "sanction"]) == PRO
+    assert polarity(["criticise", "block", "sanction"]) == HARD
+    assert polarity(["block", "sanction"]) == PRO
+    from monitor.judge.decider import candidates
+
+    read = _reading("uk", "Угорщина заблокувала кредит Україні та наклала вето на нові санкції проти Росії.")
+    assert candidates([read], {}, "uk")["HU"].features.get(f"polar:{PRO}") == 1
+
+
+def test_phrases_that_only_look_like_a_position_are_not_read_as_one(rules: Judge) -> None:
+    """"a last-ditch push" is no ditching, "not to mention the talks" is no talk, "a step back on extending the
+    sanctions" is a retreat from them, and a government "harming itself" with sanctions is against them."""
+    assert labels(rules, "", "France and Germany made a last-ditch push for new sanctions on Russia.") == {
+        "FR": HARD, "DE": HARD}
+    assert labels(rules, "", "Italy's step back on extending the sanctions against Russia surprised diplomats.") == {
+        "IT": PRO}
+    assert labels(rules, "", "Orban suggested that with the sanctions against Russia the EU is shooting itself in "
+                             "the foot.") == {"HU": PRO}
+
+
+def test_russia_as_the_sanctions_modifier_does_not_end_the_reading() -> None:
+    """"will not support the sanctions against Russia": Russia names the sanctions' target, it is not what the
+    negation is about ("condemned Moscow")."""
+    from monitor.judge.decider import polarity
+
+    assert polarity(["negation", "support", "russia", "sanction"]) == PRO
+    assert polarity(["criticise", "russia"]) == HARD
+
+
+def test_greek_wish_for_normal_relations_is_read() -> None:
+    assert {"support", "lift"} <= _read("el", "Η Σλοβακία επιθυμεί την ομαλοποίηση των σχέσεων με τη Μόσχα.")[1]

@@ -125,11 +125,14 @@ def polarity(concepts: Sequence[str]) -> str:
     A feature for the decider, not a label: it knows nothing of who the subject is."""
     sign = 1
     lifted = False
+    against = ""
     for i, c in enumerate(concepts):
         if c == "talks" and i + 1 < len(concepts) and concepts[i + 1] == "sanction":
             continue  # "negotiations on the sanctions package", "förhandlas ... sanktioner": about the sanctions
         if c in _AGAINST:
-            sign = -sign
+            if c != against:  # the same word again is a coordination ("blocked the loan and vetoed the sanctions")
+                sign = -sign
+            against = c
         elif c == "lift":
             lifted = True
         elif c in _PRESSURE:
@@ -137,8 +140,8 @@ def polarity(concepts: Sequence[str]) -> str:
             return PRO if pro else HARD
         elif c in _DIALOGUE:
             return PRO if sign > 0 else HARD
-        elif c == "russia" and sign < 0:
-            return HARD  # "condemned Moscow", "criticised the Kremlin"
+        elif c == "russia" and sign < 0 and not _TOPICS.intersection(concepts[i + 1 :]):
+            return HARD  # "condemned Moscow", "criticised the Kremlin"; not "won't back the Russia sanctions"
     if lifted:
         return PRO if sign > 0 else HARD
     if "block" in concepts:

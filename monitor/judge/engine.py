@@ -33,7 +33,7 @@ from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
 if TYPE_CHECKING:
     from monitor.judge.decider import Model
 
-ENGINE_VERSION = "3"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
+ENGINE_VERSION = "4"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
 PRO, HARD, MIXED = "pro_dialogue", "hardline", "mixed"
 LABELS = (PRO, HARD, MIXED)
 MAX_LINK = 28  # tokens between a state and an object beyond which the link is a guess
@@ -508,7 +508,7 @@ class Judge:
         first = next((m for m in eligible if cop < m.start <= cop + 4), None)
         if first is None:
             return segments
-        end = _list_end(tokens, first, eligible)
+        end = _list_end(tokens, first, eligible, self.actors.government_nouns)
         codes = tuple(dict.fromkeys(c for m in eligible if first.start <= m.start < end for c in m.codes))
         out = []
         for seg in segments:  # the clause is no longer part of the sentence's other clauses
@@ -657,17 +657,20 @@ class Judge:
                                            and s.tokens[obj.start - 1].norm == "'s"))
             for mention in left:
                 # a list of states ("Croatia, Cyprus, ... and Spain") reaches as far as its last member does
-                reach_from = _list_end(s.tokens, mention, left)
+                reach_from = _list_end(s.tokens, mention, left, self.actors.government_nouns)
                 if obj.start - reach_from > MAX_LINK or self._blocked(s, mention, obj, left, cues):
                     continue
                 if mention.possessive and any(mention.end <= o.start < obj.start for o in objects):
                     continue  # "Orbán's trip to Moscow ... and new sanctions": an owner owns the first thing only
                 if _patient(s, mention) and _and_verb(s, mention.end, obj.start):
                     continue  # "accused Budapest of ... and called for tariffs": the call is the accuser's
-                start = mention.end
+                # "Neither Hungary nor Slovakia supports ...": every member is negated, and the list's own "nor"
+                # is its glue, not a word of the verb's
+                neither = _neither(s.tokens, mention, left, self.actors.government_nouns)
+                start = reach_from if neither else mention.end
                 links = _contiguous([p for p in polarity if start <= p.start < obj.start
                                      and not _passive_verb(s.tokens, p)], obj.start, tokens=s.tokens)
-                sign = _product(links)
+                sign = -_product(links) if neither else _product(links)
                 if prev_obj is not None and prev_obj.start >= mention.end:
                     # between two objects an evaluation verb governs the second: "expelling diplomats risked
                     # shutting down the channels" = risked × shutting down
@@ -699,7 +702,8 @@ class Judge:
                 # ("Slovakia's overture ... 'propaganda'", "Hungarian veto 'a gift to the Kremlin'").
                 owned = how == "owner" and any(m.eligible and set(m.codes) != set(mention.codes) for m in s.mentions)
                 evaluated = obj.payload.sign if owned else value
-                cues_fired = (*(p.source for p in links), obj.source, *(() if owned else post_cues))
+                cues_fired = (*(("neither",) if neither else ()), *(p.source for p in links), obj.source,
+                              *(() if owned else post_cues))
                 for code in mention.codes:
                     holders_done.add(code)
                     out.append(self._reading(s, code, sign * evaluated, obj, cues_fired, how,
@@ -877,7 +881,7 @@ class Judge:
             if mention.end <= t < obj.start - 1 and (t == 0 or tokens[t - 1].norm not in _PREPOSITIONS) and (
                     t + 1 < len(tokens) and tokens[t + 1].norm not in ("'s", "-")):
                 return True  # (right before the object it is a modifier: "new Russia sanctions")
-        listed_to = _list_end(tokens, mention, left)
+        listed_to = _list_end(tokens, mention, left, self.actors.government_nouns)
         for other in left:
             if other.start <= mention.start or other.start >= obj.start:
                 continue
@@ -887,8 +891,9 @@ class Judge:
                 continue
             if other.start > 0 and tokens[other.start - 1].norm in _PREPOSITIONS:
                 continue  # "Macron, speaking at a summit with Sánchez, said ...": inside a phrase of its own
-            prev = tokens[other.start - 1].norm if other.start > 0 else ""
-            if any(p.end == other.start or (p.end == other.start - 1 and prev in _RELAY_LINKS)
+            first = _member_start(tokens, other, left, self.actors.government_nouns)
+            prev = tokens[first - 1].norm if first > 0 else ""
+            if any(p.end == first or (p.end == first - 1 and prev in _RELAY_LINKS)
                    for p in s.cues if p.payload.role == "polarity"):
                 continue  # "criticised Hungary for", "a call from Hungary for"
             return True
@@ -984,16 +989,52 @@ def _passive_verb(tokens: Sequence[Token], m: Match[Cue]) -> bool:
     return m.end < len(tokens) and tokens[m.end].norm == "by"
 
 
-def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention]) -> int:
+def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention],
+              titles: frozenset[str] = frozenset()) -> int:
+    """Where the list of states that ``mention`` opens ends. A member may be named twice with its office between
+    ("German Chancellor Olaf Scholz and French President Emmanuel Macron", "Poland's Donald Tusk"): the second
+    naming continues the member, it does not end the list. ``titles``: the actor list's government nouns."""
     end = mention.end
+    codes = mention.codes
     for other in sorted(mentions, key=lambda m: m.start):
         if other.start < end:
             continue
-        if all(t.norm in _LIST_WORDS for t in tokens[end : other.start]):
-            end = other.end
+        gap = tokens[end : other.start]
+        if all(t.norm in _LIST_WORDS for t in gap) or (
+                other.codes == codes and len(gap) <= 4 and all(t.norm in titles or t.norm == "'s" for t in gap)):
+            end, codes = other.end, other.codes
         else:
             break
     return end
+
+
+def _neither(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention], titles: frozenset[str]) -> bool:
+    """Whether the list ``mention`` belongs to opens with "neither"."""
+    named = {k for m in mentions for k in range(m.start, m.end)}
+    i = mention.start - 1
+    while i >= 0:
+        word = tokens[i].norm
+        if word == "neither":
+            return True
+        if not (i in named or word in _LIST_WORDS or word in titles or word == "'s"):
+            return False
+        i -= 1
+    return False
+
+
+def _member_start(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention],
+                  titles: frozenset[str]) -> int:
+    """Where the naming of ``mention``'s state begins when it is named twice with its office between
+    ("criticised Hungarian Prime Minister Viktor Orbán for ..."): the reverse of ``_list_end``'s second naming."""
+    start = mention.start
+    for other in sorted(mentions, key=lambda m: m.start, reverse=True):
+        if other.end > start:
+            continue
+        gap = tokens[other.end : start]
+        if other.codes != mention.codes or len(gap) > 4 or not all(t.norm in titles or t.norm == "'s" for t in gap):
+            break
+        start = other.start
+    return start
 
 
 def _patient(s: _Sentence, mention: Mention) -> bool:
@@ -1130,10 +1171,12 @@ def _relative_holder(s: _Sentence, lo: int, until: int) -> tuple[str, ...]:
 def _product(matches: Sequence[Match[Cue]]) -> int:
     """The chain's sign. A verdict word on the object after a word against it agrees with it rather than flipping
     it again: "warned against premature talks", "blocked the useless sanctions" are against the talks and the
-    sanctions."""
+    sanctions. Only right after it (a determiner between at most): in "accused Slovakia of undermining the
+    sanctions" the verdict is the accusation's content, and flips."""
     sign = 1
     for i, m in enumerate(matches):
-        if m.payload.role == "predicate" and m.payload.sign < 0 and any(p.payload.sign < 0 for p in matches[:i]):
+        if m.payload.role == "predicate" and m.payload.sign < 0 and any(
+                p.payload.sign < 0 and m.start - p.end <= 1 for p in matches[:i]):
             continue
         sign *= m.payload.sign
     return sign
