@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.judge import HARD, PRO, Judge, judges_for
+from monitor.judge import HARD, MIXED, PRO, Judge, judges_for
 from monitor.judge.decider import CLASSES, Candidate, Model, shipped
 from monitor.judge.evaluate import EvalError, Item, load_items
 from monitor.judge.forms import lemma, lemmas
@@ -216,6 +216,10 @@ def test_eval_reads_items_with_extra_fields(tmp_path: Path) -> None:
         # "former" four words before the name: a demonym and a two-word office between them
         ("", "Former Lithuanian foreign minister Gabrielius Landsbergis said Europe should now open talks with Putin."),
         ("", "Buvęs Lietuvos užsienio ministras Gabrielius Landsbergis ragino pradėti derybas su Rusija."),
+        # the past office in a relative clause: the person now speaks for someone else
+        ("", "Kaja Kallas, who once served as Estonia's head of government, urged harsher sanctions against "
+             "Russia."),
+        ("", "The EU's top diplomat, formerly Estonia's prime minister, called for stricter sanctions on Russia."),
     ],
 )
 def test_a_former_office_holder_speaks_for_nobody(judge: Judge, title: str, text: str) -> None:
@@ -819,6 +823,11 @@ def test_neither_nor_negates_every_member(rules: Judge) -> None:
         "HU": PRO, "SK": PRO}
     assert labels(rules, "", "Neither Hungarian Prime Minister Viktor Orban nor Slovakia's Robert Fico backed "
                              "talks with Putin.") == {"HU": HARD, "SK": HARD}
+    # the same in other languages, where the verb may carry its own negation once ("ni ... ni ... ne")
+    assert labels(rules, "", "Weder Ungarn noch die Slowakei unterstützen das neue Sanktionspaket gegen "
+                             "Russland.") == {"HU": PRO, "SK": PRO}
+    assert labels(rules, "", "Ni la Hongrie ni la Slovaquie ne soutiennent le nouveau paquet de sanctions contre "
+                             "la Russie.") == {"HU": PRO, "SK": PRO}
 
 
 def test_a_repeated_word_against_is_a_coordination_not_a_double_negative() -> None:
@@ -838,8 +847,8 @@ def test_a_repeated_word_against_is_a_coordination_not_a_double_negative() -> No
 def test_phrases_that_only_look_like_a_position_are_not_read_as_one(rules: Judge) -> None:
     """"a last-ditch push" is no ditching, "not to mention the talks" is no talk, "a step back on extending the
     sanctions" is a retreat from them, and a government "harming itself" with sanctions is against them."""
-    assert labels(rules, "", "France and Germany made a last-ditch push for new sanctions on Russia.") == {
-        "FR": HARD, "DE": HARD}
+    assert labels(rules, "", "Germany and France launched a last-ditch effort to win backing for new sanctions on "
+                             "Russia.") == {"FR": HARD, "DE": HARD}
     assert labels(rules, "", "Italy's step back on extending the sanctions against Russia surprised diplomats.") == {
         "IT": PRO}
     assert labels(rules, "", "Orban suggested that with the sanctions against Russia the EU is shooting itself in "
@@ -856,4 +865,59 @@ def test_russia_as_the_sanctions_modifier_does_not_end_the_reading() -> None:
 
 
 def test_greek_wish_for_normal_relations_is_read() -> None:
-    assert {"support", "lift"} <= _read("el", "Η Σλοβακία επιθυμεί την ομαλοποίηση των σχέσεων με τη Μόσχα.")[1]
+    assert {"support", "lift"} <= _read("el", "Η Αυστρία επιθυμεί ομαλοποίηση στις σχέσεις της με τη Ρωσία.")[1]
+
+
+def test_a_ceasefire_that_pressure_is_for_is_its_aim_not_a_second_position(rules: Judge) -> None:
+    assert labels(rules, "", "Sweden's prime minister wrote that Europe must keep the pressure on Moscow to reach a "
+                             "truce.") == {"SE": HARD}
+    # a dialogue object of its own, after a "but", is still a second position
+    assert labels(rules, "", "Italy backs the sanctions but also wants talks with Moscow to reach a ceasefire.") == {
+        "IT": MIXED}
+
+
+def test_a_source_after_according_to_is_no_place(rules: Judge) -> None:
+    """"According to Lithuania" names who holds the view; "to Lithuania" is otherwise read as a destination."""
+    assert labels(rules, "", "According to Lithuania's foreign minister, the sanctions on Russia must be "
+                             "tightened.") == {"LT": HARD}
+
+
+def test_the_subject_after_an_unlike_comparison_is_no_audience(rules: Judge) -> None:
+    assert labels(rules, "", "Unlike Hungary, Poland supports the sanctions on Russia.") == {"PL": HARD}
+    # a list after an addressee verb is still the audience
+    assert labels(rules, "", "Macron told Hungary, Slovakia and Austria that the sanctions on Russia must stay.") == {
+        "FR": HARD}
+
+
+def test_among_those_doing_something_were_the_states_named_after_it(rules: Judge) -> None:
+    assert labels(rules, "", "Among the countries opposing new sanctions on Russia were Hungary and Slovakia.") == {
+        "HU": PRO, "SK": PRO}
+
+
+def test_consent_on_the_states_own_condition_is_mixed(rules: Judge) -> None:
+    """"will back the package if compensated" is the guide's own example of a conditional position; "it" there is
+    the state, not Russia ("until it accepts a ceasefire"), and a negated obstruction is consent, not a refusal."""
+    assert labels(rules, "", "Hungary will back the new sanctions on Russia if it is compensated.") == {"HU": MIXED}
+    assert labels(rules, "", "Slovakia will not block the sanctions on Russia if it gets guarantees on gas.") == {
+        "SK": MIXED}
+    # a condition put to Russia, and a refusal to ease, stay hardline
+    assert labels(rules, "", "Poland will not lift the sanctions until Russia withdraws.") == {"PL": HARD}
+    assert labels(rules, "", "Poland will keep the sanctions on Moscow until it withdraws its troops.") == {"PL": HARD}
+    assert labels(rules, "", "Hungary rejected suggestions to ease sanctions on Russia in exchange for a "
+                             "ceasefire.") == {"HU": HARD}
+
+
+def test_the_state_a_move_drew_criticism_from_is_a_critic(rules: Judge) -> None:
+    assert labels(rules, "", "Orban's visit to Moscow drew criticism from Poland and Lithuania.") == {
+        "HU": PRO, "PL": HARD, "LT": HARD}
+    assert labels(rules, "", "Poland's call for new sanctions on Russia drew criticism from Hungary.") == {
+        "PL": HARD, "HU": PRO}
+
+
+def test_sanctions_after_despite_are_no_second_position(rules: Judge) -> None:
+    assert labels(rules, "", "Croatia will continue to buy Russian oil despite the sanctions.") == {"HR": PRO}
+
+
+def test_channels_of_communication_with_moscow_are_dialogue(rules: Judge) -> None:
+    assert labels(rules, "", "Spain called on the EU to keep channels of communication with Moscow open.") == {
+        "ES": PRO}

@@ -155,8 +155,9 @@ class Actors:
             possessive = eligible and self._owns(tokens, skip)
         elif entry.kind in ("name", "capital", "people", "group") and (
             _LOCATIVES.at(tokens, text, start - 1) or (prev in ("the", "a") and _LOCATIVES.at(tokens, text, start - 2))
-        ) and not (prev == "in" and prev2 in self.government_nouns):
-            eligible, venue = False, True  # ("the government in Bratislava" is the government, not a place)
+        ) and not (prev == "in" and prev2 in self.government_nouns) and not (prev == "to" and prev2 == "according"):
+            # ("the government in Bratislava" is the government, not a place; "according to Vilnius" a source)
+            eligible, venue = False, True
         if after_former(tokens, start):
             eligible = False  # "a former Portuguese prime minister", "former Chancellor Merkel" speak for nobody now
         if start == 0 and (nxt in ("—", "–", "-", "/", "(") or surface.isupper()) and entry.kind in ("capital", "name"):
@@ -172,19 +173,27 @@ def _former_words() -> frozenset[str]:
     """"former", "late" and the multilingual vocabulary's words for it ("бывший", "były", "ehemalig"), as
     lemmas: the rule engine reads actors in every language, so a Polish "były premier" is caught here too."""
     words = (str(w) for ws in (vocabulary().get("former") or {}).values() for w in ws or ())
-    return frozenset({"former", "ex", "late", "erstwhile"} | {lemma(fold(w)) for w in words})
+    own = {"former", "ex", "late", "erstwhile", "formerly", "onetime", "one-time"}
+    return frozenset(own | {lemma(fold(w)) for w in words})
 
 
 def after_former(tokens: Sequence[Token], start: int) -> bool:
     """"former" up to four words back within the phrase: "former Prime Minister", "ex-Chancellor", "former
     Lithuanian foreign minister Gabrielius Landsbergis" (four back from the name)."""
     former = _former_words()
-    for t in reversed(tokens[max(0, start - 4) : start]):
+    window = tokens[max(0, start - 4) : start]
+    for i in range(len(window) - 1, -1, -1):
+        t = window[i]
         if t.norm in former or lemma(t.norm) in former:
             return True
+        if t.norm == "served" and i > 0 and window[i - 1].norm in _SERVED_BEFORE:
+            return True  # "Kallas, who once served as Estonia's head of government"
         if t.norm != "-" and not any(c.isalnum() for c in t.norm):
             return False
     return False
+
+
+_SERVED_BEFORE = frozenset({"previously", "formerly", "once", "earlier", "who", "had"})
 
 
 ADDRESSEE_VERBS = frozenset({
@@ -228,7 +237,9 @@ def _propagate_venues(tokens: Sequence[Token], mentions: list[Mention]) -> None:
         followed = tokens[cur.end].norm if cur.end < len(tokens) else ""
         if prev.venue and cur.kind in ("name", "capital") and followed != "'s":  # "in Riga, Latvia's PM said"
             mentions[i] = replace(cur, eligible=False, venue=True)
-        elif prev.addressee and not cur.addressee:
+        elif prev.addressee and not cur.addressee and not (
+                between == [","] and prev.start > 0 and tokens[prev.start - 1].norm in ("unlike", "like")):
+            # (not "Unlike Hungary, Poland backs ...": the comparison ends at the comma, its subject follows)
             mentions[i] = replace(cur, eligible=True, addressee=True, venue=False)
 
 

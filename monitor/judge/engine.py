@@ -500,7 +500,9 @@ class Judge:
         n = len(tokens)
         if n < 6 or tokens[0].norm != "among":
             return segments
-        rel = next((i for i in range(1, 5) if tokens[i].norm in ("who", "that", "which")), None)
+        # "Among those that opposed ...", or with a participle: "Among those pushing for talks ..."
+        rel = next((i for i in range(1, 5) if tokens[i].norm in ("who", "that", "which") or (
+            tokens[i].norm.endswith("ing") and tokens[i - 1].norm in _AMONG_HEADS)), None)
         cop = next((i for i in range(rel + 2, n) if tokens[i].norm in _COPULAS), None) if rel else None
         if rel is None or cop is None:
             return segments
@@ -592,6 +594,9 @@ class Judge:
         objects = [m for m in heads if not _off_subject(s, m, mentions) and (
             self._about_target(s, m, lo, hi, ctx)
             or any(self._about_target(s, c, lo, hi, ctx) for c in complements.get(id(m), ())))]
+        # "Europe must keep the pressure on Moscow to reach a truce": the truce is what the pressure is for,
+        # not a second position of the speaker's
+        objects = [m for m in objects if not _purpose_of_pressure(s.tokens, m, objects)]
         kept = {id(m) for m in objects}
         boundaries = [m for m in heads if id(m) not in kept]  # still end the verb phrase before them
         ends = {id(m): max([m.end, *(c.end for c in complements.get(id(m), ()))]) for m in objects}
@@ -670,7 +675,9 @@ class Judge:
                 start = reach_from if neither else mention.end
                 links = _contiguous([p for p in polarity if start <= p.start < obj.start
                                      and not _passive_verb(s.tokens, p)], obj.start, tokens=s.tokens)
-                sign = -_product(links) if neither else _product(links)
+                # (negative concord: "ni la Hongrie ni la Slovaquie ne ..." is negated once)
+                concord = neither and any(p.source in _NEGATION_SOURCES for p in links)
+                sign = -_product(links) if neither and not concord else _product(links)
                 if prev_obj is not None and prev_obj.start >= mention.end:
                     # between two objects an evaluation verb governs the second: "expelling diplomats risked
                     # shutting down the channels" = risked × shutting down
@@ -724,11 +731,14 @@ class Judge:
                 # condemned by Lithuania" = against (block × listing), and "a Greek proposal for talks was turned
                 # down by Sweden" = against (proposal × talks).
                 by = agents[0].start - 1
-                while by > 0 and s.tokens[by].norm != "by":
+                while by > 0 and s.tokens[by].norm not in ("by", "from"):
                     by -= 1
                 subject = _contiguous([p for p in polarity if lo <= p.start < obj.start and seg.has(p.start)],
                                       obj.start, tokens=s.tokens)
                 verb = [p for p in polarity if obj.end <= p.start < by and by - p.end <= 4][-1:]
+                if not verb and by > 0 and s.tokens[by].norm == "from" and s.tokens[by - 1].norm in _CRITICISM_NOUNS:
+                    # "drew criticism from Poland" (the phrase is neutral, so that the subject is no critic)
+                    verb = [Match(by - 1, by, Cue("polarity", sign=-1), s.tokens[by - 1].norm)]
                 links = [*subject, *verb]
                 cues_fired = (*(p.source for p in links), obj.source)
                 for mention in agents:
@@ -957,7 +967,9 @@ _RELAY_LINKS = frozenset({"the", "its", "from", "by", "of", "la", "le", "les", "
 _SUBORDINATORS = frozenset({"as", "after", "with", "because", "since", "when", "before", "amid", "following"})
 _COPULAS = frozenset({"were", "was", "are", "is"})
 _CONCESSIVES = frozenset({"while", "whereas", "although", "though", "whilst"})
+_NEITHER = frozenset({"neither", "weder", "ni", "né", "ne"})
 _LIST_WORDS = frozenset({",", "and", "or", "as", "well", "&", "plus", "both", "also", "together", "with", "nor",
+                         "noch", "ni", "né",
                          "along", "alongside", "the",
                          "neither", "either", "und", "et", "e", "y", "i", "oraz", "la", "le", "les", "l", "die",
                          "der", "das", "il", "lo", "el", "los", "las", "ed", "sowie", "ainsi", "que"})
@@ -1014,12 +1026,32 @@ def _neither(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Menti
     i = mention.start - 1
     while i >= 0:
         word = tokens[i].norm
-        if word == "neither":
+        if word in _NEITHER:
             return True
         if not (i in named or word in _LIST_WORDS or word in titles or word == "'s"):
             return False
         i -= 1
     return False
+
+
+_AMONG_HEADS = frozenset({"those", "countries", "states", "governments", "capitals", "members", "leaders",
+                          "ministers", "nations"})
+_PURPOSE_VERBS = frozenset({"achieve", "reach", "secure", "force", "bring", "compel", "push", "ensure", "obtain",
+                            "drive", "pressure", "make", "get"})
+
+
+def _purpose_of_pressure(tokens: Sequence[Token], obj: Match[Cue], objects: Sequence[Match[Cue]]) -> bool:
+    """A dialogue object right after a pressure object and "to achieve", "to force", "in order to": "tougher
+    sanctions to force Moscow to the negotiating table" is for the sanctions, the table is their aim."""
+    if obj.payload.value != DIALOGUE or obj.payload.sign < 0:
+        return False
+    before = [o for o in objects if o.end <= obj.start]
+    if not before or before[-1].payload.value != PRESSURE or before[-1].payload.sign < 0:
+        return False
+    gap = [t.norm for t in tokens[before[-1].end : obj.start]]
+    if len(gap) > 8 or any(w in (",", ";", "but", "while", "and") for w in gap):
+        return False
+    return any(w == "to" and i + 1 < len(gap) and gap[i + 1] in _PURPOSE_VERBS for i, w in enumerate(gap))
 
 
 def _member_start(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention],
@@ -1053,8 +1085,18 @@ def _on_russia(s: _Sentence, c: int) -> bool:
     """"until Russia agrees", "until it accepts", "in exchange for a ceasefire": a demand on Moscow."""
     word = s.tokens[c].norm
     ahead = range(c + 1, min(len(s.tokens), c + 4))
-    return word in ("until", "till", "unless") or any(i in s.targets or s.tokens[i].norm in ("it", "moscow")
-                                                      for i in ahead)
+    return word in ("until", "till", "unless") or any(
+        i in s.targets or s.tokens[i].norm == "moscow" or (s.tokens[i].norm == "it" and not _own_gain(s.tokens, i))
+        for i in ahead)
+
+
+_GAINS = frozenset({"is", "gets", "receives", "obtains", "wins", "secures", "has", "gains"})
+
+
+def _own_gain(tokens: Sequence[Token], i: int) -> bool:
+    """"if it is compensated", "if it gets an exemption": the pronoun is the state that sets the condition, not
+    Russia ("until it accepts a ceasefire")."""
+    return i + 1 < len(tokens) and tokens[i + 1].norm in _GAINS
 
 
 def _negated(tokens: Sequence[Token], i: int) -> bool:
@@ -1185,8 +1227,18 @@ def _product(matches: Sequence[Match[Cue]]) -> int:
 def _refuses(links: Sequence[Match[Cue]], own: Sequence[Match[Cue]] | None = None) -> bool:
     """The state turns something down: the chain is negative overall ("will not back talks") or its own verb is
     ("rejected suggestions to ease sanctions in exchange for a ceasefire": the condition is in what it rejected)."""
-    first = (own if own is not None else links)[:1]
-    return _product(links) < 0 or (bool(first) and first[0].payload.sign < 0)
+    chain = list(own if own is not None else links)
+    if _product(links) < 0:
+        return True
+    if not chain or chain[0].payload.sign >= 0:
+        return False
+    # "will not block the sanctions if it is compensated": a negated obstruction is consent, on a condition (a
+    # negated lifting, "will not lift the sanctions", stays a refusal)
+    return not (len(chain) > 1 and chain[1].source in _OBSTRUCTIONS and chain[1].start - chain[0].end <= 1)
+
+
+_OBSTRUCTIONS = frozenset({"block~", "veto~", "oppose~", "stall~", "delay~", "obstruct~", "hold~ up", "object~ to",
+                           "resist~"})
 
 
 def _after_by(tokens: Sequence[Token], start: int) -> bool:
@@ -1197,11 +1249,15 @@ def _after_by(tokens: Sequence[Token], start: int) -> bool:
         j = next((i for i in range(j - 1, max(-1, j - 8), -1) if tokens[i].norm == "by"), -1)
     if j < 0 or tokens[j].norm not in ("by", "from", "par", "von", "da", "dal", "dalla", "por", "przez"):
         return False
+    if tokens[j].norm == "from" and j > 0 and tokens[j - 1].norm in _CRITICISM_NOUNS:
+        return True  # "drew criticism from Poland": the critic
     before = [t.norm for t in tokens[max(0, j - 6) : j]]
     return bool(set(before) & _BE) or any(w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES for w in before)
 
 
 _INCLUDING = frozenset({"including", "notably", "especially", "particularly", "among"})
+_CRITICISM_NOUNS = frozenset({"criticism", "condemnation", "fire", "protests", "objections", "backlash", "rebukes",
+                              "outrage", "anger"})
 _IRREGULAR_PARTICIPLES = frozenset({"held", "kept", "shot", "put", "cut", "set", "struck", "made", "met", "sent",
                                     "told"})
 
