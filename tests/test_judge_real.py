@@ -921,3 +921,15 @@ def test_sanctions_after_despite_are_no_second_position(rules: Judge) -> None:
 def test_channels_of_communication_with_moscow_are_dialogue(rules: Judge) -> None:
     assert labels(rules, "", "Spain called on the EU to keep channels of communication with Moscow open.") == {
         "ES": PRO}
+
+
+def test_the_rules_alone_give_their_evidence_in_text_order(rules: Judge) -> None:
+    """The surer sentence may come second: the evidence still reads headline first, as the story does."""
+    title = "Hungary and the Russia sanctions"
+    text = "Hungary's foreign minister said on Monday that Budapest will veto the new sanctions package against Russia."
+    stance = rules.judge(title, text).stance_of("HU")
+    assert stance is not None
+    parts = stance.evidence.split(" … ")
+    assert len(parts) == 2
+    story = f"{title}\n{text}"
+    assert [story.index(p) for p in parts] == sorted(story.index(p) for p in parts)

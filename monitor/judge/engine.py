@@ -1295,7 +1295,9 @@ def _aggregate(evidence: Sequence[Evidence]) -> tuple[Stance, ...]:
             confidence *= 0.6 + 0.4 * (weight[label] / total)
         elif label == MIXED:
             confidence = min(0.9, 0.5 + 0.4 * (1 - agree))
-        sentences = list(dict.fromkeys(e.sentence for e in sorted(chosen, key=lambda e: -e.confidence)))[:2]
+        # the two surest sentences, shown in text order (``items`` follows the text: headline first)
+        best = list(dict.fromkeys(e.sentence for e in sorted(chosen, key=lambda e: -e.confidence)))[:2]
+        sentences = [t for t in dict.fromkeys(e.sentence for e in items) if t in best]
         cues = tuple(dict.fromkeys(c for e in chosen for c in e.cues))[:8]
         stances.append(Stance(country, label, round(min(confidence, 0.97), 2), " … ".join(sentences), cues))
     stances.sort(key=lambda s: (-s.confidence, s.country))
