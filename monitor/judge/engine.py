@@ -663,7 +663,7 @@ class Judge:
             for mention in left:
                 # a list of states ("Croatia, Cyprus, ... and Spain") reaches as far as its last member does
                 reach_from = _list_end(s.tokens, mention, left, self.actors.government_nouns)
-                if obj.start - reach_from > MAX_LINK or self._blocked(s, mention, obj, left, cues):
+                if obj.start - reach_from > MAX_LINK or self._blocked(s, mention, obj, left, cues, reach_from):
                     continue
                 if mention.possessive and any(mention.end <= o.start < obj.start for o in objects):
                     continue  # "Orbán's trip to Moscow ... and new sanctions": an owner owns the first thing only
@@ -736,7 +736,7 @@ class Judge:
                 subject = _contiguous([p for p in polarity if lo <= p.start < obj.start and seg.has(p.start)],
                                       obj.start, tokens=s.tokens)
                 verb = [p for p in polarity if obj.end <= p.start < by and by - p.end <= 4][-1:]
-                if not verb and by > 0 and s.tokens[by].norm == "from" and s.tokens[by - 1].norm in _CRITICISM_NOUNS:
+                if not verb and _criticism_from(s.tokens, by):
                     # "drew criticism from Poland" (the phrase is neutral, so that the subject is no critic)
                     verb = [Match(by - 1, by, Cue("polarity", sign=-1), s.tokens[by - 1].norm)]
                 links = [*subject, *verb]
@@ -875,10 +875,10 @@ class Judge:
         return ctx.topic_has_target
 
     def _blocked(self, s: _Sentence, mention: Mention, obj: Match[Cue], left: list[Mention],
-                 cues: list[Match[Cue]]) -> bool:
+                 cues: list[Match[Cue]], listed_to: int) -> bool:
         """Another subject between a state and the object takes the object over, unless it is listed with the
-        state ("Spain, Portugal and Greece"), owned by the object ("Slovakia's overture") or the target of the
-        state's verb ("criticised Hungary for blocking")."""
+        state ("Spain, Portugal and Greece": up to ``listed_to``, the caller's ``_list_end``), owned by the object
+        ("Slovakia's overture") or the target of the state's verb ("criticised Hungary for blocking")."""
         tokens = s.tokens
         # The object sits in a condition ("... until it accepts a ceasefire"), in a dispute between states
         # ("Austria and Estonia clash over an envoy"), or has Russia as its own subject ("... says Moscow wants
@@ -891,7 +891,6 @@ class Judge:
             if mention.end <= t < obj.start - 1 and (t == 0 or tokens[t - 1].norm not in _PREPOSITIONS) and (
                     t + 1 < len(tokens) and tokens[t + 1].norm not in ("'s", "-")):
                 return True  # (right before the object it is a modifier: "new Russia sanctions")
-        listed_to = _list_end(tokens, mention, left, self.actors.government_nouns)
         for other in left:
             if other.start <= mention.start or other.start >= obj.start:
                 continue
@@ -1001,8 +1000,7 @@ def _passive_verb(tokens: Sequence[Token], m: Match[Cue]) -> bool:
     return m.end < len(tokens) and tokens[m.end].norm == "by"
 
 
-def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention],
-              titles: frozenset[str] = frozenset()) -> int:
+def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention], titles: frozenset[str]) -> int:
     """Where the list of states that ``mention`` opens ends. A member may be named twice with its office between
     ("German Chancellor Olaf Scholz and French President Emmanuel Macron", "Poland's Donald Tusk"): the second
     naming continues the member, it does not end the list. ``titles``: the actor list's government nouns."""
@@ -1011,9 +1009,8 @@ def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Ment
     for other in sorted(mentions, key=lambda m: m.start):
         if other.start < end:
             continue
-        gap = tokens[end : other.start]
-        if all(t.norm in _LIST_WORDS for t in gap) or (
-                other.codes == codes and len(gap) <= 4 and all(t.norm in titles or t.norm == "'s" for t in gap)):
+        if all(t.norm in _LIST_WORDS for t in tokens[end : other.start]) or (
+                other.codes == codes and _office_between(tokens, end, other.start, titles)):
             end, codes = other.end, other.codes
         else:
             break
@@ -1054,6 +1051,12 @@ def _purpose_of_pressure(tokens: Sequence[Token], obj: Match[Cue], objects: Sequ
     return any(w == "to" and i + 1 < len(gap) and gap[i + 1] in _PURPOSE_VERBS for i, w in enumerate(gap))
 
 
+def _office_between(tokens: Sequence[Token], start: int, end: int, titles: frozenset[str]) -> bool:
+    """Only an office (a few government nouns, a possessive) between two namings of one state: "German
+    Chancellor Olaf Scholz", "Poland's Donald Tusk"."""
+    return end - start <= 4 and all(t.norm in titles or t.norm == "'s" for t in tokens[start:end])
+
+
 def _member_start(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Mention],
                   titles: frozenset[str]) -> int:
     """Where the naming of ``mention``'s state begins when it is named twice with its office between
@@ -1062,8 +1065,7 @@ def _member_start(tokens: Sequence[Token], mention: Mention, mentions: Sequence[
     for other in sorted(mentions, key=lambda m: m.start, reverse=True):
         if other.end > start:
             continue
-        gap = tokens[other.end : start]
-        if other.codes != mention.codes or len(gap) > 4 or not all(t.norm in titles or t.norm == "'s" for t in gap):
+        if other.codes != mention.codes or not _office_between(tokens, other.end, start, titles):
             break
         start = other.start
     return start
@@ -1249,7 +1251,7 @@ def _after_by(tokens: Sequence[Token], start: int) -> bool:
         j = next((i for i in range(j - 1, max(-1, j - 8), -1) if tokens[i].norm == "by"), -1)
     if j < 0 or tokens[j].norm not in ("by", "from", "par", "von", "da", "dal", "dalla", "por", "przez"):
         return False
-    if tokens[j].norm == "from" and j > 0 and tokens[j - 1].norm in _CRITICISM_NOUNS:
+    if _criticism_from(tokens, j):
         return True  # "drew criticism from Poland": the critic
     before = [t.norm for t in tokens[max(0, j - 6) : j]]
     return bool(set(before) & _BE) or any(w.endswith(("ed", "en")) or w in _IRREGULAR_PARTICIPLES for w in before)
@@ -1258,6 +1260,11 @@ def _after_by(tokens: Sequence[Token], start: int) -> bool:
 _INCLUDING = frozenset({"including", "notably", "especially", "particularly", "among"})
 _CRITICISM_NOUNS = frozenset({"criticism", "condemnation", "fire", "protests", "objections", "backlash", "rebukes",
                               "outrage", "anger"})
+
+
+def _criticism_from(tokens: Sequence[Token], j: int) -> bool:
+    """``tokens[j]`` is the "from" of "drew criticism from Poland", which names the critic."""
+    return j > 0 and tokens[j].norm == "from" and tokens[j - 1].norm in _CRITICISM_NOUNS
 _IRREGULAR_PARTICIPLES = frozenset({"held", "kept", "shot", "put", "cut", "set", "struck", "made", "met", "sent",
                                     "told"})
 
