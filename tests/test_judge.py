@@ -231,6 +231,11 @@ def test_topic_is_data_and_a_config_topic_can_replace_it(tmp_path: Path) -> None
     (tmp_path / "nameless.yaml").write_text(json.dumps({"label": "No name"}))
     with pytest.raises(TopicError, match=r"nameless\.yaml: missing 'name'"):
         topic_header(str(tmp_path / "nameless.yaml"))
+    # a flow list splits at commas: the fragments of an unquoted phrase that held one are named, not loaded
+    (tmp_path / "split.yaml").write_text("name: split\ntarget: {names: [Russia]}\n"
+                                         "objects:\n  pressure: [sanctions, (force~ Russia (, now ,)? to talks)]\n")
+    with pytest.raises(TopicError, match=r"split\.yaml: objects\.pressure\[1\]: '\(force~ Russia \(': unbalanced"):
+        Topic.load(str(tmp_path / "split.yaml"))
 
 
 def test_judge_is_fast_enough_for_a_poll(judge: Judge) -> None:

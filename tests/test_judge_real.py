@@ -933,3 +933,78 @@ def test_the_rules_alone_give_their_evidence_in_text_order(rules: Judge) -> None
     assert len(parts) == 2
     story = f"{title}\n{text}"
     assert [story.index(p) for p in parts] == sorted(story.index(p) for p in parts)
+
+
+def test_a_noun_for_the_act_told_before_reacts_to_it(rules: Judge) -> None:
+    """"voiced opposition to the decision": the decision is the act the sentence before told, so the reaction
+    flips or copies that act's stance, like "condemned it" does."""
+    text = ("France said the bloc would reopen its dialogue with Moscow next month. Latvia and Estonia voiced "
+            "strong opposition to the decision.")
+    assert labels(rules, "", text) == {"FR": PRO, "LV": HARD, "EE": HARD}
+    text = "Denmark ordered four Russian envoys to leave. Ireland welcomed the move on Tuesday."
+    assert labels(rules, "", text) == {"DK": HARD, "IE": HARD}
+    # a bare negation is no reaction, and a decision whose act follows it is read as an object
+    text = "Austria urged the EU to start talks with Russia. Belgium did not comment on the proposal."
+    assert labels(rules, "", text) == {"AT": PRO}
+    text = "Austria urged the EU to start talks with Russia. Sweden backed the decision to expel two Russian envoys."
+    assert labels(rules, "", text) == {"AT": PRO, "SE": HARD}
+
+
+def test_similar_steps_copy_the_act_before(rules: Judge) -> None:
+    text = "The Czech Republic expelled three Russian diplomats on Friday. Similar steps were taken by Slovakia."
+    assert labels(rules, "", text) == {"CZ": HARD, "SK": HARD}
+    text = "Hungary vetoed the new Russia sanctions. Slovakia took a similar step a day later."
+    assert labels(rules, "", text) == {"HU": PRO, "SK": PRO}
+
+
+def test_a_verdict_the_writer_quotes_agrees_with_the_rejection(rules: Judge) -> None:
+    """"rejected what it called hasty talks" is against the talks: the verdict names the object, as in "rejected
+    hasty talks", and does not flip the rejection."""
+    text = "Lithuania rejected what it called hasty talk of a thaw in relations with Moscow."
+    assert labels(rules, "", text) == {"LT": HARD}
+    text = "Slovakia rejected what it described as counterproductive sanctions on Russian gas."
+    assert labels(rules, "", text) == {"SK": PRO}
+
+
+def test_a_second_that_clause_frees_the_next_object_from_the_verdict_before(rules: Judge) -> None:
+    text = ("The Finnish president said that a summit with Putin would be futile for now and that the EU should "
+            "tighten the sanctions.")
+    assert labels(rules, "", text) == {"FI": HARD}
+
+
+def test_as_soon_as_possible_is_no_condition(rules: Judge) -> None:
+    text = "Spain wants the new package of sanctions on Russia adopted as soon as possible."
+    assert labels(rules, "", text) == {"ES": HARD}
+    text = "Polen will das neue Sanktionspaket gegen Russland, wenn möglich, noch vor dem Gipfel."
+    assert labels(rules, "", text) == {"PL": HARD}
+    # a real "as soon as" still makes support conditional
+    assert labels(rules, "", "Spain will back talks with Russia as soon as a ceasefire holds.") == {"ES": MIXED}
+
+
+def test_a_russian_first_name_in_another_spelling_does_not_push_the_verb_out_of_reach(rules: Judge) -> None:
+    """German puts the verb last; "Wladimir" (as "Vladimir" already was) is dropped before "Putin", so the
+    participle stays within reach of the talks it rejects."""
+    text = ("Kanzler Merz hat Forderungen nach Gesprächen mit Russlands Präsident Wladimir Putin zum jetzigen "
+            "Zeitpunkt zurückgewiesen.")
+    assert labels(rules, "", text) == {"DE": HARD}
+
+
+def test_forcing_russia_to_the_table_is_pressure(rules: Judge) -> None:
+    assert labels(rules, "", "Sweden said the aim was to force Putin to sit down at the negotiating table.") == {
+        "SE": HARD}
+    text = "La France veut contraindre la Russie à revenir à la table des négociations."
+    assert labels(rules, "", text) == {"FR": HARD}
+    text = "Włochy chcą zmusić Rosję do rozmów pokojowych."
+    assert labels(rules, "", text) == {"IT": HARD}
+
+
+def test_a_list_goes_on_through_the_chairs_title(rules: Judge) -> None:
+    text = "Greece, Cyprus and this year's EU president Hungary oppose broad energy sanctions against Russia."
+    assert labels(rules, "", text) == {"GR": PRO, "CY": PRO, "HU": PRO}
+
+
+def test_a_noun_for_the_act_before_reacts_in_other_languages(rules: Judge) -> None:
+    text = "L'Autriche propose un dialogue avec la Russie. La Lituanie rejette cette idée."
+    assert labels(rules, "", text) == {"AT": PRO, "LT": HARD}
+    text = "Österreich schlägt Gespräche mit Russland vor. Ungarn unterstützt diesen Vorschlag."
+    assert labels(rules, "", text) == {"AT": PRO, "HU": PRO}

@@ -33,7 +33,7 @@ from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
 if TYPE_CHECKING:
     from monitor.judge.decider import Model
 
-ENGINE_VERSION = "4"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
+ENGINE_VERSION = "5"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
 PRO, HARD, MIXED = "pro_dialogue", "hardline", "mixed"
 LABELS = (PRO, HARD, MIXED)
 MAX_LINK = 28  # tokens between a state and an object beyond which the link is a guess
@@ -548,12 +548,13 @@ class Judge:
         # "It was rejected by the Czech Republic and Romania": a passive verb with an agent and no object of its own
         # reacts to what the previous sentence proposed.
         passives = [m for m in s.cues if m.payload.role == "polarity" and _passive_verb(s.tokens, m)]
-        if not s.reactions and not passives:
+        acts = self._act_anaphora(s)
+        if not s.reactions and not passives and not acts:
             return out
         taken = {e.country for e in found}
         for seg in quiet:
             signs: list[Any] = [m for m in s.reactions if seg.has(m.start)]
-            signs += [Match(m.start, m.end, m.payload.sign, m.source) for m in passives if seg.has(m.start)]
+            signs += [Match(m.start, m.end, m.payload.sign, m.source) for m in [*passives, *acts] if seg.has(m.start)]
             # "has not said whether it will join": an open question is no reaction
             signs = sorted((m for m in signs if not any(seg.lo <= q < m.start for q in s.questions)),
                            key=lambda m: m.start)
@@ -584,6 +585,23 @@ class Judge:
                     if code not in taken:
                         taken.add(code)
                         out.append(Evidence(code, label, 0.62, s.text, tuple(m.source for m in signs), "reaction"))
+        return out
+
+    def _act_anaphora(self, s: _Sentence) -> list[Match[Cue]]:
+        """"Poland and Lithuania voiced opposition to the decision": a noun standing for the act told before,
+        right after a word for or against it, reacts to that act like "followed suit" or "condemned it". A bare
+        negation is no reaction ("did not comment on the proposal"), and a noun whose act is named after it ("the
+        decision to expel ...") is read as an object instead."""
+        if not any(m.payload.role == "polarity" for m in s.cues):
+            return []
+        out = []
+        for m in self.topic.act_anaphora.matches(s.tokens):
+            if m.end < len(s.tokens) and s.tokens[m.end].norm in _ACT_COMPLEMENTS:
+                continue
+            link = max((p for p in s.cues if p.payload.role == "polarity" and 0 <= m.start - p.end <= 2),
+                       key=lambda p: p.end, default=None)
+            if link is not None and link.source not in _NEGATION_SOURCES:
+                out.append(Match(link.start, m.end, link.payload, f"{link.source} {m.source}"))
         return out
 
     def _clause(self, s: _Sentence, ctx: _Context, seg: _Segment, cues: list[Match[Cue]], mentions: list[Mention],
@@ -677,14 +695,14 @@ class Judge:
                                      and not _passive_verb(s.tokens, p)], obj.start, tokens=s.tokens)
                 # (negative concord: "ni la Hongrie ni la Slovaquie ne ..." is negated once)
                 concord = neither and any(p.source in _NEGATION_SOURCES for p in links)
-                sign = -_product(links) if neither and not concord else _product(links)
+                sign = -_product(links, s.tokens) if neither and not concord else _product(links, s.tokens)
                 if prev_obj is not None and prev_obj.start >= mention.end:
                     # between two objects an evaluation verb governs the second: "expelling diplomats risked
                     # shutting down the channels" = risked × shutting down
                     prev_end = ends.get(id(prev_obj), prev_obj.end)
                     links = [p for p in [*polarity, *predicates] if prev_end <= p.start < obj.start
                              and not (p.payload.role == "predicate" and p.start in spent_before
-                                      and any(t.norm in (",", ";") for t in s.tokens[p.end : obj.start]))]
+                                      and _cut_off(s.tokens[p.end : obj.start]))]
                     links = _contiguous(sorted({id(p): p for p in links}.values(), key=lambda p: p.start),
                                         obj.start, tokens=s.tokens)
                     gap = [t.norm for t in s.tokens[prev_end : obj.start]]
@@ -699,7 +717,7 @@ class Judge:
                     inherit = (not links and id(mention) in prev_chain and obj.payload.sign > 0
                                and (len(gap) <= 2 or (len(gap) <= 6 and any(t in ("and", "or", "nor", ",")
                                                                              for t in gap))))
-                    sign = prev_chain[id(mention)] if inherit else _product(links)
+                    sign = prev_chain[id(mention)] if inherit else _product(links, s.tokens)
                 prev_chain[id(mention)] = sign
                 prev_chain_links[id(mention)] = links
                 if russian_move and not links and value == obj.payload.sign:
@@ -745,9 +763,9 @@ class Judge:
                     for code in mention.codes:
                         if code not in holders_done:
                             holders_done.add(code)
-                            out.append(self._reading(s, code, _product(links) * obj.payload.sign, obj, cues_fired,
-                                                     "passive", distance=mention.start - obj.end, seg=seg,
-                                                     refusal=_refuses(links, verb)))
+                            out.append(self._reading(s, code, _product(links, s.tokens) * obj.payload.sign, obj,
+                                                     cues_fired, "passive", distance=mention.start - obj.end,
+                                                     seg=seg, refusal=_refuses(links, verb)))
             if holders_done:
                 prev_obj = obj
                 continue
@@ -758,7 +776,7 @@ class Judge:
             links = _contiguous([p for p in polarity if lo <= p.start < obj.start and seg.has(p.start)
                                  and p.start not in s.speech and not _passive_verb(s.tokens, p)],
                                 obj.start, tokens=s.tokens)
-            sign = _product(links)
+            sign = _product(links, s.tokens)
             holders, how = _relative_holder(s, lo, obj.start), "subject"
             if not holders:
                 holders, how = self._speaker(s, lo, hi), "speaker"
@@ -1009,8 +1027,9 @@ def _list_end(tokens: Sequence[Token], mention: Mention, mentions: Sequence[Ment
     for other in sorted(mentions, key=lambda m: m.start):
         if other.start < end:
             continue
-        if all(t.norm in _LIST_WORDS for t in tokens[end : other.start]) or (
-                other.codes == codes and _office_between(tokens, end, other.start, titles)):
+        if all(t.norm in _LIST_WORDS for t in tokens[end : other.start]) or _presidency_between(
+                tokens, end, other.start) or (other.codes == codes and _office_between(tokens, end, other.start,
+                                                                                        titles)):
             end, codes = other.end, other.codes
         else:
             break
@@ -1049,6 +1068,18 @@ def _purpose_of_pressure(tokens: Sequence[Token], obj: Match[Cue], objects: Sequ
     if len(gap) > 8 or any(w in (",", ";", "but", "while", "and") for w in gap):
         return False
     return any(w == "to" and i + 1 < len(gap) and gap[i + 1] in _PURPOSE_VERBS for i, w in enumerate(gap))
+
+
+_PRESIDENCY_WORDS = frozenset({"this", "year", "'s", "current", "rotating", "eu", "council", "the", "incumbent",
+                               "president", "presidency", "chair", "holder", "outgoing", "incoming"})
+_PRESIDENCY_HEADS = frozenset({"president", "presidency", "chair", "holder"})
+
+
+def _presidency_between(tokens: Sequence[Token], start: int, end: int) -> bool:
+    """A list goes on through the chair's title before a member: "France, Austria and this year's EU president
+    Italy oppose ..." (the title is how news introduces the member holding the rotating presidency)."""
+    words = [t.norm for t in tokens[start:end] if t.norm not in _LIST_WORDS]
+    return 0 < len(words) <= 6 and all(w in _PRESIDENCY_WORDS for w in words) and bool(set(words) & _PRESIDENCY_HEADS)
 
 
 def _office_between(tokens: Sequence[Token], start: int, end: int, titles: frozenset[str]) -> bool:
@@ -1159,6 +1190,8 @@ def _starts_with(matches: Sequence[Match[Any]], tokens: Sequence[Token]) -> bool
 
 
 _PRONOUN_OBJECTS = frozenset({"it"})
+# "the decision to expel", "the plan for talks": the act is named after the noun, not before it
+_ACT_COMPLEMENTS = frozenset({"to", "of", "for", "on", "about", "that", "regarding", "with", "against", "by"})
 _FIRST_PERSON = frozenset({"we", "our", "us", "i", "my", "nous", "wir", "noi", "nosotros"})
 
 
@@ -1212,18 +1245,36 @@ def _relative_holder(s: _Sentence, lo: int, until: int) -> tuple[str, ...]:
     return ()
 
 
-def _product(matches: Sequence[Match[Cue]]) -> int:
+def _cut_off(gap: Sequence[Token]) -> bool:
+    """A comma, or a second "that" clause ("said talks were pointless and that Europe should raise sanctions"),
+    ends what an evaluation of the object before can reach."""
+    words = [t.norm for t in gap]
+    return any(w in (",", ";") for w in words) or any(
+        a in ("and", "but", "or") and b == "that" for a, b in pairwise(words))
+
+
+def _product(matches: Sequence[Match[Cue]], tokens: Sequence[Token] = ()) -> int:
     """The chain's sign. A verdict word on the object after a word against it agrees with it rather than flipping
     it again: "warned against premature talks", "blocked the useless sanctions" are against the talks and the
-    sanctions. Only right after it (a determiner between at most): in "accused Slovakia of undermining the
-    sanctions" the verdict is the accusation's content, and flips."""
+    sanctions. Only right after it (a determiner between at most, or the writer's "what they called"): in "accused
+    Slovakia of undermining the sanctions" the verdict is the accusation's content, and flips."""
     sign = 1
     for i, m in enumerate(matches):
         if m.payload.role == "predicate" and m.payload.sign < 0 and any(
-                p.payload.sign < 0 and m.start - p.end <= 1 for p in matches[:i]):
+                p.payload.sign < 0 and (m.start - p.end <= 1 or _so_called(tokens, p.end, m.start))
+                for p in matches[:i]):
             continue
         sign *= m.payload.sign
     return sign
+
+
+_SO_CALLED = frozenset({"what", "they", "he", "she", "it", "we", "called", "call", "calls", "described", "describe",
+                        "describes", "as", "termed", "dubbed", "a", "an", "the", "so-called"})
+
+
+def _so_called(tokens: Sequence[Token], lo: int, hi: int) -> bool:
+    """"rejected what they called premature talk": the words between quote a name for the object, not a claim."""
+    return bool(tokens) and 0 < hi - lo <= 5 and all(t.norm in _SO_CALLED for t in tokens[lo:hi])
 
 
 def _refuses(links: Sequence[Match[Cue]], own: Sequence[Match[Cue]] | None = None) -> bool:

@@ -50,6 +50,7 @@ class Topic:
             target_names = list(data["target"]["names"])
         except (KeyError, TypeError) as exc:
             raise TopicError(f"{source}: missing {exc}") from None
+        _check_groups(data, source)
         self.source = source
 
         # A plain regular expression for the fast path: most news never mentions Russia at all.
@@ -115,6 +116,9 @@ class Topic:
         self.reactions: PhraseIndex[int] = PhraseIndex()
         self.reactions.extend(reactions.get("against") or (), -1)
         self.reactions.extend(reactions.get("along") or (), 1)
+        # nouns that stand for the act the text told before ("opposed the decision"): see Judge._clause
+        self.act_anaphora: PhraseIndex[bool] = PhraseIndex()
+        self.act_anaphora.extend(data.get("act_anaphora") or (), True)
         self.anaphora: PhraseIndex[str] = PhraseIndex()
         self.anaphora.extend(data.get("anaphora") or (), "one")
         self.anaphora.extend(data.get("plural_anaphora") or (), "plural")
@@ -173,6 +177,26 @@ def _read(name_or_path: str) -> tuple[dict[str, Any], str]:
 def _load_topic(name_or_path: str) -> Topic:
     data, source = _read(name_or_path)
     return Topic(data, source)
+
+
+def _check_groups(data: Any, source: str, where: str = "") -> None:
+    """Every "(a|b)" group closed. Why: a YAML flow list splits at commas, so an unquoted phrase holding one
+    ("(, Putin ,)?") becomes fragments that match single common words, and nothing else would say so."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            _check_groups(value, source, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            _check_groups(value, source, f"{where}[{i}]")
+    elif isinstance(data, str):
+        depth = 0
+        for ch in data:
+            depth += (ch == "(") - (ch == ")")
+            if depth < 0:
+                break
+        if depth:
+            raise TopicError(f"{source}: {where}: {data!r}: unbalanced parenthesis (quote a phrase that holds a "
+                             f"comma)")
 
 
 def _lower_words(words: list[str]) -> re.Pattern[str] | None:
