@@ -1008,3 +1008,35 @@ def test_a_noun_for_the_act_before_reacts_in_other_languages(rules: Judge) -> No
     assert labels(rules, "", text) == {"AT": PRO, "LT": HARD}
     text = "Österreich schlägt Gespräche mit Russland vor. Ungarn unterstützt diesen Vorschlag."
     assert labels(rules, "", text) == {"AT": PRO, "HU": PRO}
+
+
+def test_what_others_want_in_a_speakers_sentence_is_not_the_speakers_view(rules: Judge) -> None:
+    text = ("\"Some capitals want to tighten the sanctions, others want to keep them as they are,\" the Portuguese "
+            "foreign minister said, calling for a negotiated end to the war with Russia.")
+    assert labels(rules, "", text) == {"PT": PRO}
+
+
+def test_a_road_that_leads_nowhere_is_a_verdict(rules: Judge) -> None:
+    text = "Slovakia's prime minister said more sanctions on Russia were a road that leads nowhere."
+    assert labels(rules, "", text) == {"SK": PRO}
+
+
+def test_talks_without_preconditions_are_still_talks(rules: Judge) -> None:
+    text = "Austria's chancellor said negotiations with Russia should start without preconditions."
+    assert labels(rules, "", text) == {"AT": PRO}
+
+
+def test_accession_talks_are_not_talks_with_russia(rules: Judge) -> None:
+    """Hungary blocking Ukraine's EU accession talks, which the same stories often report next to the sanctions,
+    is no stance on talking to Russia."""
+    assert labels(rules, "", "Hungary blocked the opening of accession talks with Ukraine, citing Russia.") == {}
+    text = "Ungarn blockierte den Beschluss, Verhandlungen über den Beitritt der Ukraine aufzunehmen, so Russland."
+    assert labels(rules, "", text) == {}
+
+
+def test_a_time_clause_with_its_own_subject_is_not_the_subjects_act(rules: Judge) -> None:
+    text = "Orbán flew to Beijing a day after the new Russia sanctions were agreed."
+    assert labels(rules, "", text) == {}
+    # a state named in it still acts there
+    text = "Hungary dropped its objections after the sanctions on Russia were blocked by Slovakia."
+    assert labels(rules, "", text)["SK"] == PRO

@@ -462,7 +462,8 @@ class Model:
             return points[0][1]
         for (x0, y0), (x1, y1) in pairwise(points):
             if p <= x1:
-                return y0 + (y1 - y0) * (p - x0) / (x1 - x0) if x1 > x0 else y1
+                # rounded: on a flat stretch the interpolation's last bit may exceed the next point's value
+                return round(y0 + (y1 - y0) * (p - x0) / (x1 - x0), 9) if x1 > x0 else y1
         return points[-1][1]
 
     def relevance(self, features: dict[str, float]) -> float:

@@ -33,7 +33,7 @@ from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
 if TYPE_CHECKING:
     from monitor.judge.decider import Model
 
-ENGINE_VERSION = "5"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
+ENGINE_VERSION = "6"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
 PRO, HARD, MIXED = "pro_dialogue", "hardline", "mixed"
 LABELS = (PRO, HARD, MIXED)
 MAX_LINK = 28  # tokens between a state and an object beyond which the link is a guess
@@ -172,6 +172,7 @@ class _Segment:
     antecedent: tuple[str, ...] = ()  # a relative clause is about the state before it
     cond_hi: int = 0  # conditions up to here qualify this clause ("support talks | when Russia stops ...")
     elliptic: bool = False  # its verb's object may be left out ("among those who opposed were ...")
+    event: bool = False  # "..., a day after the sanctions were agreed": a clause with a subject of its own
 
     def has(self, i: int) -> bool:
         return any(a <= i < b for a, b in self.spans)
@@ -460,6 +461,8 @@ class Judge:
             elif concessive and tokens[i].norm == "," and not any(m.end == i for m in s.mentions):
                 cuts.add(i + 1)
                 concessive = False
+        events = _event_clauses(s)
+        cuts |= events
         bounds = [0, *sorted(c for c in cuts if 0 < c < n), n]
         out: list[_Segment] = []
         for lo, hi in pairwise(bounds):
@@ -487,7 +490,7 @@ class Judge:
             cond_hi = hi
             if hi < n and any(hi <= c <= hi + 2 for c in s.conditions):
                 cond_hi = max(hi, min(n, next((b for b in bounds if b > hi), n)))
-            out.append(_Segment(tuple(spans), lo, hi, cond_hi=cond_hi))
+            out.append(_Segment(tuple(spans), lo, hi, cond_hi=cond_hi, event=lo in events))
             for a, b in relatives:
                 owner = next((m for m in s.mentions if m.end == a and m.eligible), None)
                 out.append(_Segment(((a, b),), a, b, owner.codes if owner else (), cond_hi=b))
@@ -607,6 +610,8 @@ class Judge:
     def _clause(self, s: _Sentence, ctx: _Context, seg: _Segment, cues: list[Match[Cue]], mentions: list[Mention],
                 inherited: tuple[str, ...]) -> tuple[list[Evidence], tuple[str, ...], bool]:
         lo, hi = seg.lo, seg.hi
+        if seg.event and not any(m.eligible for m in mentions):
+            return [], (), False  # "Orbán flew to Beijing a day after the sanctions were agreed": nobody's act
         heads, complements = _heads(s.tokens, sorted((m for m in cues if m.payload.role == "object"),
                                                       key=lambda m: m.start))
         objects = [m for m in heads if not _off_subject(s, m, mentions) and (
@@ -773,6 +778,9 @@ class Judge:
             if any(lo <= c < obj.start for c in s.conditions):
                 prev_obj = obj
                 continue  # "... only if Russia agrees to a ceasefire": the condition's object is Russia's
+            if self._others_speak(s, lo, obj.start):
+                prev_obj = obj
+                continue  # "some countries want to keep them, others to strengthen them," the minister said
             links = _contiguous([p for p in polarity if lo <= p.start < obj.start and seg.has(p.start)
                                  and p.start not in s.speech and not _passive_verb(s.tokens, p)],
                                 obj.start, tokens=s.tokens)
@@ -925,6 +933,12 @@ class Judge:
                 continue  # "criticised Hungary for", "a call from Hungary for"
             return True
         return False
+
+    def _others_speak(self, s: _Sentence, lo: int, hi: int) -> bool:
+        """The clause has a subject of its own that is no state ("some countries", "others", "critics"): what it
+        wants is theirs, reported, not the speaker's."""
+        return any(m.start == lo or (m.start > lo and s.tokens[m.start - 1].norm not in _PREPOSITIONS)
+                   for m in self.topic.other_subjects.matches(s.tokens, lo, hi))
 
     def _speaker(self, s: _Sentence, lo: int, hi: int) -> tuple[str, ...]:
         """The state that says this sentence: "..., Lithuania's foreign minister said." / "Orbán: ..." """
@@ -1191,7 +1205,10 @@ def _starts_with(matches: Sequence[Match[Any]], tokens: Sequence[Token]) -> bool
 
 _PRONOUN_OBJECTS = frozenset({"it"})
 # "the decision to expel", "the plan for talks": the act is named after the noun, not before it
-_ACT_COMPLEMENTS = frozenset({"to", "of", "for", "on", "about", "that", "regarding", "with", "against", "by"})
+_ACT_COMPLEMENTS = frozenset({"to", "of", "for", "on", "about", "that", "regarding", "with", "against", "by",
+                              "des", "der", "über", "zur", "zum", "von", "für", "gegen", "zu", "de", "du", "d", "sur",
+                              "pour", "contre", "del", "della", "di", "sul", "sulla", "sobre", "para", "contra", "w",
+                              "o", "ws", "dotyczącej", "dotyczącą", "dotyczący", "dotyczące"})
 _FIRST_PERSON = frozenset({"we", "our", "us", "i", "my", "nous", "wir", "noi", "nosotros"})
 
 
@@ -1243,6 +1260,28 @@ def _relative_holder(s: _Sentence, lo: int, until: int) -> tuple[str, ...]:
                 return tuple(m.codes)
         return ()
     return ()
+
+
+_EVENT_WORDS = frozenset({"after", "before", "since", "amid", "following"})
+
+
+def _event_clauses(s: _Sentence) -> set[int]:
+    """Where a time clause with a subject of its own and no state in it starts: "after the sanctions were
+    agreed", "before the package was adopted". Its verb is the event's, not the main clause subject's act."""
+    tokens = s.tokens
+    n = len(tokens)
+    out: set[int] = set()
+    for i in range(1, n - 3):
+        if tokens[i].norm not in _EVENT_WORDS:
+            continue
+        for j in range(i + 2, min(n - 1, i + 9)):
+            if any(m.start == j and m.eligible for m in s.mentions) or tokens[j].norm in (",", ";"):
+                break
+            if tokens[j].norm in _BE and (tokens[j + 1].norm.endswith("ed") or tokens[j + 1].norm.endswith("en")
+                                          or tokens[j + 1].norm in _IRREGULAR_PARTICIPLES):
+                out.add(i)
+                break
+    return out
 
 
 def _cut_off(gap: Sequence[Token]) -> bool:

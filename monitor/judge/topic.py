@@ -119,6 +119,9 @@ class Topic:
         # nouns that stand for the act the text told before ("opposed the decision"): see Judge._clause
         self.act_anaphora: PhraseIndex[bool] = PhraseIndex()
         self.act_anaphora.extend(data.get("act_anaphora") or (), True)
+        # subjects that are no state, whose wishes a speaker reports ("others want to strengthen them")
+        self.other_subjects: PhraseIndex[bool] = PhraseIndex()
+        self.other_subjects.extend(data.get("other_subjects") or (), True)
         self.anaphora: PhraseIndex[str] = PhraseIndex()
         self.anaphora.extend(data.get("anaphora") or (), "one")
         self.anaphora.extend(data.get("plural_anaphora") or (), "plural")
