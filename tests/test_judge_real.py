@@ -984,8 +984,8 @@ def test_as_soon_as_possible_is_no_condition(rules: Judge) -> None:
 def test_a_russian_first_name_in_another_spelling_does_not_push_the_verb_out_of_reach(rules: Judge) -> None:
     """German puts the verb last; "Wladimir" (as "Vladimir" already was) is dropped before "Putin", so the
     participle stays within reach of the talks it rejects."""
-    text = ("Kanzler Merz hat Forderungen nach Gesprächen mit Russlands Präsident Wladimir Putin zum jetzigen "
-            "Zeitpunkt zurückgewiesen.")
+    text = ("Kanzler Merz hat Forderungen nach Gesprächen mit Moskaus Machthaber Wladimir Putin im Augenblick "
+            "strikt zurückgewiesen.")
     assert labels(rules, "", text) == {"DE": HARD}
 
 

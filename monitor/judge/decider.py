@@ -96,7 +96,7 @@ def _spans(read: Read, glue: frozenset[str]) -> list[tuple[StateMention, int, in
 LIST_GAP = 8  # words that may stand between two members of one list (out-of-fold: 6 and 8 alike, 3 less)
 def _listed(words: Sequence[str], start: int, end: int, busy: set[int], glue: frozenset[str]) -> bool:
     """Whether two mentions are members of one list: only list glue between them, or a few words that name no
-    act and hold a comma or a conjunction ("..., Slovenia and this year's EU president Italy oppose ...").
+    act and hold a comma or a conjunction ("..., Malta and the rotating presidency's Croatia object ...").
     ``words`` are the sentence's lemmas."""
     gap = range(start, end)
     if all(words[i] in glue for i in gap):

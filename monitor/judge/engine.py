@@ -1090,8 +1090,8 @@ _PRESIDENCY_HEADS = frozenset({"president", "presidency", "chair", "holder"})
 
 
 def _presidency_between(tokens: Sequence[Token], start: int, end: int) -> bool:
-    """A list goes on through the chair's title before a member: "France, Austria and this year's EU president
-    Italy oppose ..." (the title is how news introduces the member holding the rotating presidency)."""
+    """A list goes on through the chair's title before a member: "Greece, Cyprus and the current EU presidency
+    holder Hungary oppose ..." (the title is how news introduces the member holding the rotating presidency)."""
     words = [t.norm for t in tokens[start:end] if t.norm not in _LIST_WORDS]
     return 0 < len(words) <= 6 and all(w in _PRESIDENCY_WORDS for w in words) and bool(set(words) & _PRESIDENCY_HEADS)
 

