@@ -691,6 +691,16 @@ def test_the_relevance_threshold_moves_off_even_odds_only_for_more_than_a_story(
     assert _threshold([(True, 0.42)] * 10) < 0.42
 
 
+def test_a_calibration_block_is_trusted_only_as_far_as_its_size_allows() -> None:
+    """The confidence of a label is the lower end of its calibration block's share right: ten labels all right
+    are no proof of 0.8, three hundred nine-in-ten right are."""
+    from monitor.judge.train import _wilson_lower
+
+    assert _wilson_lower(1.0, 10) < 0.8 < _wilson_lower(0.9, 300) < 0.9
+    assert _wilson_lower(0.85, 20) < _wilson_lower(0.85, 200) < _wilson_lower(0.85, 2000) < 0.85
+    assert _wilson_lower(0.0, 50) == 0.0 and _wilson_lower(0.5, 0) == 0.0
+
+
 @pytest.fixture(scope="module")
 def rules() -> Judge:
     """The rule engine alone: its labels are the decider's strongest features, so its reading is tested apart."""
