@@ -411,7 +411,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     policy = tune_policy(examples, probs, rel, bias, threshold, checks)
     runs = [(probs, rel)] + [out_of_fold(examples, c, 0.5, seed) for seed in SHUFFLES[1:]]
     # Fitted on the three shuffles' out-of-fold labels pooled: five outer parts, each calibrated on the other
-    # four, put 84-87 % of their >= 0.8 labels right (about 430 of 1,390 labels), against 86-89 % of about 170
+    # four, put 84-87 % of their >= 0.8 labels right (about 430 such labels), against 86-89 % of about 170
     # fitted on the first shuffle alone, whose small blocks swing from one fit to the next.
     points = calibrate([x for p, r in runs for x in predictions(examples, p, r, bias, threshold, policy=policy)])
     model_for_cal = Model("", {}, tuple(bias), tuple(points), {}, threshold)
