@@ -461,7 +461,7 @@ class Judge:
             elif concessive and tokens[i].norm == "," and not any(m.end == i for m in s.mentions):
                 cuts.add(i + 1)
                 concessive = False
-        events = _event_clauses(s)
+        events = _event_clauses(s, starts)
         cuts |= events
         bounds = [0, *sorted(c for c in cuts if 0 < c < n), n]
         out: list[_Segment] = []
@@ -548,6 +548,8 @@ class Judge:
         Denmark followed suit". The reaction copies or flips the stance it reacts to, which is told before it
         ("While Poland backs the draft, Germany opposes it": Poland's support is no reaction to Germany)."""
         out: list[Evidence] = []
+        if not quiet:
+            return out  # every clause read its own object: nothing is left to react
         # "It was rejected by the Czech Republic and Romania": a passive verb with an agent and no object of its own
         # reacts to what the previous sentence proposed.
         passives = [m for m in s.cues if m.payload.role == "polarity" and _passive_verb(s.tokens, m)]
@@ -1265,9 +1267,10 @@ def _relative_holder(s: _Sentence, lo: int, until: int) -> tuple[str, ...]:
 _EVENT_WORDS = frozenset({"after", "before", "since", "amid", "following"})
 
 
-def _event_clauses(s: _Sentence) -> set[int]:
+def _event_clauses(s: _Sentence, starts: set[int]) -> set[int]:
     """Where a time clause with a subject of its own and no state in it starts: "after the sanctions were
-    agreed", "before the package was adopted". Its verb is the event's, not the main clause subject's act."""
+    agreed", "before the package was adopted". Its verb is the event's, not the main clause subject's act.
+    ``starts``: where the sentence's eligible states start."""
     tokens = s.tokens
     n = len(tokens)
     out: set[int] = set()
@@ -1275,7 +1278,7 @@ def _event_clauses(s: _Sentence) -> set[int]:
         if tokens[i].norm not in _EVENT_WORDS:
             continue
         for j in range(i + 2, min(n - 1, i + 9)):
-            if any(m.start == j and m.eligible for m in s.mentions) or tokens[j].norm in (",", ";"):
+            if j in starts or tokens[j].norm in (",", ";"):
                 break
             if tokens[j].norm in _BE and (tokens[j + 1].norm.endswith("ed") or tokens[j + 1].norm.endswith("en")
                                           or tokens[j + 1].norm in _IRREGULAR_PARTICIPLES):

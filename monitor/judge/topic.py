@@ -116,7 +116,7 @@ class Topic:
         self.reactions: PhraseIndex[int] = PhraseIndex()
         self.reactions.extend(reactions.get("against") or (), -1)
         self.reactions.extend(reactions.get("along") or (), 1)
-        # nouns that stand for the act the text told before ("opposed the decision"): see Judge._clause
+        # nouns that stand for the act the text told before ("opposed the decision"): see Judge._act_anaphora
         self.act_anaphora: PhraseIndex[bool] = PhraseIndex()
         self.act_anaphora.extend(data.get("act_anaphora") or (), True)
         # subjects that are no state, whose wishes a speaker reports ("others want to strengthen them")

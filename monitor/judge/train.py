@@ -323,8 +323,8 @@ def calibrate(preds_raw: Sequence[Predicted]) -> list[tuple[float, float]]:
     bound = {f: _wilson_lower(sum(v) / len(v), len(v)) for f, v in blocks.items()}
     grid = sorted({round(x, 2) for x in [i / 20 for i in range(21)]})
     out: list[tuple[float, float]] = []
-    for x in grid:
-        y = bound[min(bound, key=lambda f: abs(f - float(iso.predict([x])[0])))]
+    for x, at in zip(grid, iso.predict(grid), strict=True):
+        y = bound[min(bound, key=lambda f: abs(f - float(at)))]  # the block the grid point falls in
         out.append((x, round(max(y, out[-1][1] if out else 0.0), 4)))
     return out
 
