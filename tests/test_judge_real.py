@@ -1050,3 +1050,77 @@ def test_a_time_clause_with_its_own_subject_is_not_the_subjects_act(rules: Judge
     # a state named in it still acts there
     text = "Hungary dropped its objections after the sanctions on Russia were blocked by Slovakia."
     assert labels(rules, "", text)["SK"] == PRO
+
+
+def test_states_that_did_the_same_in_a_time_clause_copy_the_act(rules: Judge) -> None:
+    """The words for the same act stand before the states or a few words after the opener, where no clause cut at
+    a new subject falls."""
+    text = "Portugal expelled four Russian diplomats on Monday, days after Ireland and Belgium had done the same."
+    assert labels(rules, "", text) == {"PT": HARD, "IE": HARD, "BE": HARD}
+    text = "Portugal expelled four Russian diplomats, following similar moves by Ireland and Belgium."
+    assert labels(rules, "", text) == {"PT": HARD, "IE": HARD, "BE": HARD}
+    text = "Portugal expulsó a cuatro diplomáticos rusos, días después de que lo hicieran también Irlanda y Bélgica."
+    assert labels(rules, "", text) == {"PT": HARD, "IE": HARD, "BE": HARD}
+    text = "Le Portugal a expulsé quatre diplomates russes, après que l'Irlande et la Belgique l'avaient fait aussi."
+    assert labels(rules, "", text) == {"PT": HARD, "IE": HARD, "BE": HARD}
+
+
+def test_the_same_act_in_other_words_and_tenses(rules: Judge) -> None:
+    assert labels(rules, "", "Finland expelled two Russian diplomats. Estonia has done so too.") == {
+        "FI": HARD, "EE": HARD}
+    text = "Finnland hat zwei russische Diplomaten ausgewiesen. Estland tat dasselbe."
+    assert labels(rules, "", text) == {"FI": HARD, "EE": HARD}
+    text = "Finlandia wydaliła dwóch rosyjskich dyplomatów. Estonia zrobiła to samo."
+    assert labels(rules, "", text) == {"FI": HARD, "EE": HARD}
+
+
+def test_a_clause_about_something_of_russias_is_nobodys_position(rules: Judge) -> None:
+    """"which are accused of breaking the embargo" tells what the tankers do; the state that checks them is not
+    easing pressure."""
+    text = "Sweden pledged closer checks on Russia's oil tankers, which are accused of breaking the embargo."
+    assert labels(rules, "", text) == {"SE": HARD}
+
+
+def test_the_vienna_convention_is_not_austria_in_other_languages() -> None:
+    from monitor.judge import Actors
+    from monitor.judge.multi import reader_for
+
+    reader = reader_for(Actors.load())
+    for lang, text in (("el", "Η Λετονία επικαλέστηκε τη Σύμβαση της Βιέννης για τους διπλωμάτες."),
+                       ("ro", "Letonia a invocat Convenția de la Viena privind relațiile diplomatice."),
+                       ("lt", "Latvija rėmėsi Vienos konvencija dėl diplomatinių santykių.")):
+        codes = {c for m in reader.read(1, text, lang).states for c in m.codes}
+        assert codes == {"LV"}, (lang, codes)
+    # Vienna alone is still Austria
+    assert {c for m in reader.read(1, "Viena a criticat decizia.", "ro").states for c in m.codes} == {"AT"}
+
+
+def test_a_concessive_clause_ends_after_the_last_member_with_a_title(rules: Judge) -> None:
+    text = ("Lithuania proposed an envoy to Russia. While the idea was backed by Spain's Prime Minister Pedro Sánchez "
+            "and Greek Prime Minister Kyriakos Mitsotakis, Dutch Prime Minister Dick Schoof rejected it outright.")
+    assert labels(rules, "", text) == {"LT": PRO, "ES": PRO, "GR": PRO, "NL": HARD}
+
+
+def test_the_years_before_are_not_todays_position(rules: Judge) -> None:
+    text = ("Slovenia's foreign minister called for talks with Russia after two years of declining to engage with "
+            "the Kremlin.")
+    assert labels(rules, "", text) == {"SI": PRO}
+
+
+def test_not_as_one_role_but_as_another_is_no_negation_of_the_act(rules: Judge) -> None:
+    text = "Fico negotiated with Moscow not as a representative of the EU but as Slovakia's prime minister."
+    assert labels(rules, "", text) == {"SK": PRO}
+    text = ("Der Kanzler sagte, Fico führe nicht als Gesandter der Union in Moskau Verhandlungen, sondern als "
+            "slowakischer Premier.")
+    assert labels(rules, "", text) == {"SK": PRO}
+    # a plain negation still negates
+    assert labels(rules, "", "Slovakia will not negotiate with Moscow as long as the war goes on.") != {"SK": PRO}
+
+
+def test_opposing_a_package_in_the_future_tense(rules: Judge) -> None:
+    text = "Il governo slovacco si opporrà al nuovo pacchetto di sanzioni contro la Russia."
+    assert labels(rules, "", text) == {"SK": PRO}
+    text = "El Gobierno eslovaco se opondrá al nuevo paquete de sanciones contra Rusia."
+    assert labels(rules, "", text) == {"SK": PRO}
+    text = "Die slowakische Regierung widersetzt sich dem neuen Sanktionspaket gegen Russland."
+    assert labels(rules, "", text) == {"SK": PRO}

@@ -33,7 +33,7 @@ from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
 if TYPE_CHECKING:
     from monitor.judge.decider import Model
 
-ENGINE_VERSION = "6"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
+ENGINE_VERSION = "7"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
 PRO, HARD, MIXED = "pro_dialogue", "hardline", "mixed"
 LABELS = (PRO, HARD, MIXED)
 MAX_LINK = 28  # tokens between a state and an object beyond which the link is a guess
@@ -357,7 +357,7 @@ class Judge:
                 in_quote = False
                 last_para = para
             tokens = self._drop_first_names(tokenize(text))
-            cues = self.topic.cues.matches(tokens)
+            cues = [m for m in self.topic.cues.matches(tokens) if not _role_negation(tokens, m)]
             n_quotes = len(_QUOTES.findall(text))
             cond_matches = [m for m in self.topic.conditions.matches(tokens) if m.payload]
             opening = self.topic.anaphora.matches(tokens, 0, min(6, len(tokens)))
@@ -458,9 +458,11 @@ class Judge:
             if (tokens[i].norm in _SUBORDINATORS and tokens[i - 1].norm not in ("along", "well", "together")) or (
                     tokens[i].norm == "and" and tokens[i - 1].norm == "," and not listed(i - 1)):
                 cuts.add(i)
-            elif concessive and tokens[i].norm == "," and not any(m.end == i for m in s.mentions):
+            elif concessive and tokens[i].norm == "," and not any(m.end == i and not _closes_list(tokens, m)
+                                                                  for m in s.mentions):
                 cuts.add(i + 1)
                 concessive = False
+        cuts |= _copied_acts(s, starts)
         events = _event_clauses(s, starts)
         cuts |= events
         bounds = [0, *sorted(c for c in cuts if 0 < c < n), n]
@@ -493,7 +495,12 @@ class Judge:
             out.append(_Segment(tuple(spans), lo, hi, cond_hi=cond_hi, event=lo in events))
             for a, b in relatives:
                 owner = next((m for m in s.mentions if m.end == a and m.eligible), None)
-                out.append(_Segment(((a, b),), a, b, owner.codes if owner else (), cond_hi=b))
+                # "Russia's shadow fleet, which is accused of evading sanctions": a clause about something of
+                # Russia's describes Russia's side; no speaker or subject of the sentence holds it (a thing of the
+                # subject's own, "a new enforcement unit, which has frozen assets", still speaks for it)
+                thing = owner is None and tokens[a + 1].norm == "which" and not tokens[a - 1].cap and any(
+                    i in s.targets for i in range(max(lo, a - 4), a))
+                out.append(_Segment(((a, b),), a, b, owner.codes if owner else (), cond_hi=b, event=thing))
         return self._among(s, out)
 
     def _among(self, s: _Sentence, segments: list[_Segment]) -> list[_Segment]:
@@ -999,6 +1006,62 @@ _RELAY_LINKS = frozenset({"the", "its", "from", "by", "of", "la", "le", "les", "
                           "lo", "el", "de", "du", "von", "di", "del", "por", "par", "przez"})
 _SUBORDINATORS = frozenset({"as", "after", "with", "because", "since", "when", "before", "amid", "following"})
 _COPULAS = frozenset({"were", "was", "are", "is"})
+# Words opening a time or manner clause in the rule languages, where the clause's subject may come after its verb
+# ("después de que lo hicieran también Alemania y Francia")
+_CLAUSE_OPENERS = _SUBORDINATORS | {"despues", "tras", "apres", "nachdem", "dopo", "po", "jak", "como"}
+_COPY_REACH = 8  # words from the opener to a state after it (the words for the same act may reach twice as far)
+
+
+_LAST_MEMBER = frozenset({"and", "or", "und", "oder", "et", "ou", "e", "o", "y", "i", "oraz", "lub"})
+
+
+def _closes_list(tokens: Sequence[Token], m: Mention) -> bool:
+    """The mention is a list's last member ("While it was backed by Macron and Italy's Prime Minister Giorgia
+    Meloni, Merz ..."): a comma after it ends the concessive clause rather than continuing the list. The "and"
+    may stand before the member's title (``_LIST_REACH`` words)."""
+    for k in range(m.start - 1, max(-1, m.start - 1 - _LIST_REACH), -1):
+        if tokens[k].norm == ",":
+            return False
+        if tokens[k].norm in _LAST_MEMBER:
+            return True
+    return False
+
+
+_LIST_REACH = 5
+
+
+_ROLE_WORDS = frozenset({"as", "als", "comme", "come", "como", "jako"})
+_INSTEAD = frozenset({"but", "sondern", "mais", "ma", "sino", "lecz", "ale", "rather"})
+_ROLE_REACH = 12  # words from the negation to the "but" that names the role instead
+
+
+def _role_negation(tokens: Sequence[Token], m: Match[Cue]) -> bool:
+    """"Orbán führe nicht als Vertreter der EU Gespräche, sondern als Vertreter Ungarns", "not as the EU's envoy
+    but as Hungary's": the negation is of the role, not of the act, which still takes place."""
+    if m.payload.role != "polarity" or m.source not in _NEGATION_SOURCES | {"nicht", "pas", "non", "no", "nie"}:
+        return False
+    if m.end >= len(tokens) or tokens[m.end].norm not in _ROLE_WORDS:
+        return False
+    return any(t.norm in _INSTEAD for t in tokens[m.end + 1 : m.end + _ROLE_REACH])
+
+
+def _copied_acts(s: _Sentence, starts: set[int]) -> set[int]:
+    """Cuts before a clause in which states copy the act told before it: "Spain expelled 27 diplomats, following
+    similar moves by Germany and France", "..., unas horas después de que lo hicieran también Alemania y Francia",
+    "..., après que la France et l'Allemagne l'avaient fait aussi". The states stand after the words for the same
+    act or a few words after the opener, where no cut at a new subject falls; without one they would share the
+    first state's clause, which reads its own object and leaves nothing to react to."""
+    along = [m.start for m in s.reactions if m.payload > 0]
+    if not along:
+        return set()
+    out = set()
+    for i, token in enumerate(s.tokens):
+        if i == 0 or token.norm not in _CLAUSE_OPENERS:
+            continue
+        if any(i < j <= i + _COPY_REACH for j in starts) and any(i < a <= i + 2 * _COPY_REACH for a in along):
+            out.add(i)
+    return out
+
 _CONCESSIVES = frozenset({"while", "whereas", "although", "though", "whilst"})
 _NEITHER = frozenset({"neither", "weder", "ni", "né", "ne"})
 _LIST_WORDS = frozenset({",", "and", "or", "as", "well", "&", "plus", "both", "also", "together", "with", "nor",
@@ -1277,6 +1340,10 @@ def _event_clauses(s: _Sentence, starts: set[int]) -> set[int]:
     for i in range(1, n - 3):
         if tokens[i].norm not in _EVENT_WORDS:
             continue
+        # "called for talks after four years of refusing to engage": the years before are the past, not the call
+        if any(tokens[k].norm in _PERIODS and tokens[k + 1].norm == "of" for k in range(i + 1, min(n - 1, i + 4))):
+            out.add(i)
+            continue
         for j in range(i + 2, min(n - 1, i + 9)):
             if j in starts or tokens[j].norm in (",", ";"):
                 break
@@ -1285,6 +1352,9 @@ def _event_clauses(s: _Sentence, starts: set[int]) -> set[int]:
                 out.add(i)
                 break
     return out
+
+
+_PERIODS = frozenset({"years", "months", "weeks", "decades", "days"})
 
 
 def _cut_off(gap: Sequence[Token]) -> bool:

@@ -269,7 +269,7 @@ class _Lemmatisers:
 
 def _phrases(vocab: dict[str, Any], lang: str) -> list[str]:
     out: list[str] = []
-    for key in ("russia", "eu", "war", "government_nouns", "locatives", "former"):
+    for key in ("russia", "eu", "war", "government_nouns", "locatives", "former", "not_actors"):
         out += [str(p) for p in (vocab.get(key) or {}).get(lang) or ()]
     for concept in (vocab.get("concepts") or {}).values():
         out += [str(p) for p in (concept or {}).get(lang) or ()]

@@ -102,6 +102,11 @@ class Reader:
             for lang, phrases in (group.get("names") or {}).items():
                 for phrase in phrases or ():
                     self._add(self.states, str(phrase), (tuple(group["members"]), "group", ""), langs=("", lang))
+        # a phrase that holds a state's name without meaning it ("bécsi egyezmény", the Vienna Convention) takes
+        # the words first: the index prefers the match that starts earlier, and ``read`` reads no state there
+        for lang, phrases in (vocab.get("not_actors") or {}).items():
+            for phrase in phrases or ():
+                self._add(self.states, str(phrase), ((), "block", ""), langs=("", lang))
         # Russia's names are proper nouns, read in every language; the concepts are common words, read only in
         # the story's own language (folded, Polish "aż" is Hungarian "az", Croatian "rat" English "rat").
         self.russia: PhraseIndex[tuple[str, str]] = PhraseIndex()
@@ -176,9 +181,14 @@ class Reader:
                       for t in tokens]
         lems = [t.norm for t in lemmatised]
         states: list[StateMention] = []
-        taken: set[int] = set()
+        found = self.states.matches(lemmatised)
+        # a phrase that names no state ("Convenția de la Viena") blocks the rule engine's reading of its words
+        # too: its lists hold the Spanish "Viena" and not the Romanian convention
+        taken: set[int] = {i for m in found if m.payload[1] == "block" for i in range(m.start, m.end)}
         # The rule engine's own reading first where it has one (it knows venues, owners and addressees).
         for m in rule_mentions if rule_mentions is not None else self.actors.find(tokens, text, day):
+            if taken.intersection(range(m.start, m.end)):
+                continue
             states.append(StateMention(m.codes, m.kind, m.start, m.end, m.venue, m.possessive, m.addressee,
                                        m.eligible))
             taken.update(range(m.start, m.end))
@@ -186,7 +196,7 @@ class Reader:
         locatives = self.locatives.get(lang) or self.locatives["en"]
         endings = VENUE_ENDINGS.get(lang, ())
         loose: list[tuple[int, int, tuple[str, ...]]] = []
-        for m in self.states.matches(lemmatised) + self.demonyms.matches(lemmatised):
+        for m in found + self.demonyms.matches(lemmatised):
             if taken.intersection(range(m.start, m.end)):
                 continue
             codes, kind, reading = m.payload
