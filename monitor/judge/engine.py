@@ -495,7 +495,7 @@ class Judge:
             out.append(_Segment(tuple(spans), lo, hi, cond_hi=cond_hi, event=lo in events))
             for a, b in relatives:
                 owner = next((m for m in s.mentions if m.end == a and m.eligible), None)
-                # "Russia's shadow fleet, which is accused of evading sanctions": a clause about something of
+                # "Russia's oil tankers, which are accused of breaking the embargo": a clause about something of
                 # Russia's describes Russia's side; no speaker or subject of the sentence holds it (a thing of the
                 # subject's own, "a new enforcement unit, which has frozen assets", still speaks for it)
                 thing = owner is None and tokens[a + 1].norm == "which" and not tokens[a - 1].cap and any(
