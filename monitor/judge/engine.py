@@ -1013,6 +1013,7 @@ _COPY_REACH = 8  # words from the opener to a state after it (the words for the 
 
 
 _LAST_MEMBER = frozenset({"and", "or", "und", "oder", "et", "ou", "e", "o", "y", "i", "oraz", "lub"})
+_LIST_REACH = 5
 
 
 def _closes_list(tokens: Sequence[Token], m: Mention) -> bool:
@@ -1027,9 +1028,6 @@ def _closes_list(tokens: Sequence[Token], m: Mention) -> bool:
     return False
 
 
-_LIST_REACH = 5
-
-
 _ROLE_WORDS = frozenset({"as", "als", "comme", "come", "como", "jako"})
 _INSTEAD = frozenset({"but", "sondern", "mais", "ma", "sino", "lecz", "ale", "rather"})
 _ROLE_REACH = 12  # words from the negation to the "but" that names the role instead
@@ -1038,7 +1036,7 @@ _ROLE_REACH = 12  # words from the negation to the "but" that names the role ins
 def _role_negation(tokens: Sequence[Token], m: Match[Cue]) -> bool:
     """"Orbán führe nicht als Vertreter der EU Gespräche, sondern als Vertreter Ungarns", "not as the EU's envoy
     but as Hungary's": the negation is of the role, not of the act, which still takes place."""
-    if m.payload.role != "polarity" or m.source not in _NEGATION_SOURCES | {"nicht", "pas", "non", "no", "nie"}:
+    if m.payload.role != "polarity" or m.source not in _ROLE_NEGATIONS:
         return False
     if m.end >= len(tokens) or tokens[m.end].norm not in _ROLE_WORDS:
         return False
@@ -1071,6 +1069,7 @@ _LIST_WORDS = frozenset({",", "and", "or", "as", "well", "&", "plus", "both", "a
                          "der", "das", "il", "lo", "el", "los", "las", "ed", "sowie", "ainsi", "que"})
 _NEGATION_SOURCES = frozenset({"not", "n't", "never", "no longer", "no", "nor", "neither", "refuse~", "decline~",
                                "fail~ to", "without"})
+_ROLE_NEGATIONS = _NEGATION_SOURCES | {"nicht", "pas", "non", "nie"}  # the rule languages' plain "not"
 
 
 def _off_subject(s: _Sentence, obj: Match[Cue], mentions: list[Mention]) -> bool:
@@ -1328,6 +1327,7 @@ def _relative_holder(s: _Sentence, lo: int, until: int) -> tuple[str, ...]:
 
 
 _EVENT_WORDS = frozenset({"after", "before", "since", "amid", "following"})
+_PERIODS = frozenset({"years", "months", "weeks", "decades", "days"})
 
 
 def _event_clauses(s: _Sentence, starts: set[int]) -> set[int]:
@@ -1352,9 +1352,6 @@ def _event_clauses(s: _Sentence, starts: set[int]) -> set[int]:
                 out.add(i)
                 break
     return out
-
-
-_PERIODS = frozenset({"years", "months", "weeks", "decades", "days"})
 
 
 def _cut_off(gap: Sequence[Token]) -> bool:
