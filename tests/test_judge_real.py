@@ -186,6 +186,26 @@ def test_the_blind_split_is_a_fixed_rule_on_the_id() -> None:
     assert group_of("el") == "Western" and group_of("lv") == "Central and Eastern" and len(GROUPS) == 26
 
 
+def test_the_trainer_learns_from_the_blind_part_unless_told_not_to(tmp_path: Path) -> None:
+    """Since stop 29 the shipped decider trains on every shared story; ``--without-blind`` keeps the old recipe,
+    and the model says which parts it saw, so a report on the blind part can say it is in sample."""
+    from monitor.judge.train import load_training
+
+    ids = [f"t{n}" for n in range(40)]
+    rows = [{"id": i, "lang": "en", "title": "Ministers met", "text": "They spoke about sanctions on Russia.",
+             "relevant": True, "labels": {}} for i in ids]
+    (tmp_path / "dev-x.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assert any(map(is_blind, ids)) and not all(map(is_blind, ids))
+    own, everything = load_training(tmp_path)
+    assert own and [i.id for i in everything] == ids
+    _, development = load_training(tmp_path, blind=False)
+    assert [i.id for i in development] == [i for i in ids if not is_blind(i)]
+    model = shipped()
+    assert model is not None and model.trained_on == ("development", "blind")
+    old = {k: v for k, v in model.as_json().items() if k != "trained_on"}  # a model file from before stop 29
+    assert Model.from_json(old).trained_on == ("development",)
+
+
 def test_eval_explains_unlabelled_input(tmp_path: Path) -> None:
     path = tmp_path / "unlabelled.jsonl"
     path.write_text(json.dumps({"id": "a", "title": "t", "text": "x"}) + "\n", encoding="utf-8")
@@ -285,6 +305,31 @@ def test_a_sentence_that_names_no_state_goes_on_about_the_last_one() -> None:
             "a new round of sanctions against Moscow.")
     features = _candidates(text)["LV"].features
     assert features.get("carry_polar:hardline") == 1 and features.get("carry:sanction") == 1
+
+
+def test_the_language_group_is_crossed_with_the_polarity_alone() -> None:
+    """The rules' label and the concepts read the same in every group: crossed with the group they were 111
+    weights fitted to the development part, and the stories no feature was designed on scored better without
+    them. The reader's polarity keeps its crossing: its lexicons differ in depth by language."""
+    features = _candidates("Poland's foreign minister called for tougher sanctions against Russia.")["PL"].features
+    assert features.get("group:English") == 1 and features.get("rule:hardline") == 1
+    assert features.get("polar:hardline") == 1 and features.get("own:sanction") == 1
+    assert [k for k in features if "|" in k] == ["polar:hardline|English"]
+
+
+def test_the_decider_knows_where_the_rules_read_nothing() -> None:
+    """The rules read six languages (the topic's ``languages``); in Ukrainian their silence is no verdict, and
+    the reader's polarity is all the decider has."""
+    from monitor.judge import Topic
+    from monitor.judge.train import featurise
+
+    assert Topic.load().languages == {"en", "fr", "de", "it", "es", "pl"}
+    story = Item(id="t", lang="", title="", text="Чехія запроваджує нові санкції проти російських компаній.",
+                 relevant=True, labels={})
+    features = featurise([story], shared=True)[0].candidates["CZ"].features
+    assert features.get("unruled") == 1 and features.get("polar:hardline&unruled") == 1
+    english = _candidates("Czechia is introducing new sanctions against Russian companies.")["CZ"].features
+    assert "unruled" not in english and "polar:hardline&unruled" not in english
 
 
 def _candidates(text: str) -> dict[str, Candidate]:

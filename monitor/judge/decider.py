@@ -154,9 +154,10 @@ _NEUTRAL = frozenset({"say", "contrast", "offtopic", "third", "group", "nocommen
 _ACTS = frozenset({"block", "expel", "oppose", "criticise", "lift", "toughen", "condition"})
 
 
-def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], lang: str) -> dict[str, Candidate]:
+def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], lang: str,
+               ruled: bool = True) -> dict[str, Candidate]:
     """Features of every state the story names. ``rule`` is the rule engine's reading per state (label,
-    confidence, how the state was linked)."""
+    confidence, how the state was linked); ``ruled``: whether the rules read the story's language at all."""
     group = group_of(lang)
     glue = list_glue(lang)
     found: dict[str, Candidate] = {}
@@ -207,7 +208,6 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
                 f["sent:russia"] = 1
             for c in own:
                 f[f"own:{c}"] = 1
-                f[f"own:{c}|{group}"] = 1
             for c in lead:
                 f[f"lead:{c}"] = 1
             for c in near_lead:
@@ -217,7 +217,12 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
             polar = polarity(_in_order(read, own_start, own_end))
             if polar:
                 f[f"polar:{polar}"] = 1
+                # how far the reader's polarity can be trusted differs with the languages' lexicons (the one
+                # crossing with the group that is kept, see below: without it a plain Ukrainian "Czechia brings
+                # in new sanctions" fell to none)
                 f[f"polar:{polar}|{group}"] = 1
+                if not ruled:  # the reader's polarity is all there is: "Чехія запроваджує нові санкції"
+                    f[f"polar:{polar}&unruled"] = 1
             # what leads to the state, where the verb comes first ("Sankce blokuje Maďarsko", "Delaying the
             # sanctions were ... Fico", passives)
             lead_polar = polarity(_in_order(read, lead_start, m.start))
@@ -278,12 +283,18 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
             f["polar_both"] = 1  # both readings across its sentences: what "mixed" often is
         if "condition" in {k[4:] for k in f if k.startswith("own:")}:
             f["own_condition_any"] = 1
+        # The language group as a feature of its own, crossed with nothing but the polarity: the 111 crossings
+        # with the rules' label and the concepts were chosen on the development part, and without them
+        # out-of-fold macro-F1 over all 644 shared stories went 0.565 -> 0.568 (six fold shuffles), on the blind
+        # part, whose stories no feature was designed on, 0.480 -> 0.498. What they did carry, that the rules'
+        # "none" means nothing in a language they do not read, is ``unruled``.
         f[f"group:{group}"] = 1
+        if not ruled:
+            f["unruled"] = 1
         f[f"n_states:{min(n_states, 5)}"] = 1
         f["item_russia"] = math.log1p(item_russia)
         label, confidence, how = rule.get(code, (NONE, 0.0, ""))
         f[f"rule:{label}"] = 1
-        f[f"rule:{label}|{group}"] = 1
         # the rules link an act to the list member next to its verb ("... Italy, and Spain expelled two each"):
         # what they read for a list mate is a reading of the whole list
         for mate in sorted(mates.get(code, ())):
@@ -432,6 +443,9 @@ class Model:
     # this sure of another label, keep it otherwise. The rules are right on the clean cases they were written
     # for; the model knows real coverage's traps. Both thresholds are tuned on out-of-fold predictions.
     rule_policy: tuple[float, float] = (1.1, 1.1)
+    # The parts of the shared real-news sets it learnt from ("development", "blind"): a part it learnt from can no
+    # longer give an out-of-sample figure, and ``bench/judge_real.py`` says so beside it.
+    trained_on: tuple[str, ...] = ("development",)
 
     def __post_init__(self) -> None:
         if not isinstance(self.weights, Weights):  # built from a plain mapping, as training does
@@ -475,7 +489,7 @@ class Model:
                 "weights": Weights.pack(self.weights),
                 "bias": list(self.bias), "calibration": [list(p) for p in self.calibration],
                 "relevance_weights": {str(k): round(v, 5) for k, v in sorted(self.relevance_weights.items())},
-                "relevance_threshold": self.relevance_threshold}
+                "relevance_threshold": self.relevance_threshold, "trained_on": list(self.trained_on)}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Model:
@@ -484,7 +498,8 @@ class Model:
         return cls(raw["topic"], Weights.unpack(raw["weights"]), tuple(raw["bias"]),
                    tuple((float(a), float(b)) for a, b in raw["calibration"]),
                    {int(k): float(v) for k, v in raw["relevance_weights"].items()},
-                   float(raw["relevance_threshold"]), tuple(raw.get("rule_policy") or (1.1, 1.1)))
+                   float(raw["relevance_threshold"]), tuple(raw.get("rule_policy") or (1.1, 1.1)),
+                   tuple(raw.get("trained_on") or ("development",)))
 
 
 def rule_label(features: dict[str, float]) -> str:

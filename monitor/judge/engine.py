@@ -261,7 +261,7 @@ class Judge:
         rule_stances = _aggregate(evidence)
         how = {e.country: e.how for e in sorted(evidence, key=lambda e: e.confidence)}
         rule = {st.country: (st.stance, st.confidence, how.get(st.country, "")) for st in rule_stances}
-        found = candidates(reads, rule, language)
+        found = candidates(reads, rule, language, language in self.topic.languages)
         return reads, rule_stances, found, relevance_features(reads, score, language, len(rule))
 
     def _decide(self, title: str, body: str, sentences: Sequence[_Sentence], evidence: Sequence[Evidence],

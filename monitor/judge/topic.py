@@ -47,6 +47,8 @@ class Topic:
             self.name: str = str(data["name"])
             self.label: str = str(data.get("label") or self.name)
             self.version: str = str(data.get("version", 1))
+            # the languages its cues are written in: elsewhere the rules' silence means nothing
+            self.languages: frozenset[str] = frozenset(str(x) for x in data.get("languages") or ("en",))
             target_names = list(data["target"]["names"])
         except (KeyError, TypeError) as exc:
             raise TopicError(f"{source}: missing {exc}") from None
