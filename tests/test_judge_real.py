@@ -332,11 +332,31 @@ def test_the_decider_knows_where_the_rules_read_nothing() -> None:
     assert "unruled" not in english and "polar:hardline&unruled" not in english
 
 
-def _candidates(text: str) -> dict[str, Candidate]:
-    """The decider's candidates for an English story without a headline, as the trainer featurises it."""
+@pytest.mark.parametrize(("lang", "one", "other"), [
+    ("en", ("PL", "Prime Minister Donald Tusk said on Friday that Poland would not back any talks with Moscow."),
+     ("CZ", "Prime Minister Petr Fiala said on Friday that Czechia would not back any talks with Moscow.")),
+    ("pl", ("PL", "Premier Donald Tusk oświadczył, że Polska nie poprze rozmów z Moskwą."),
+     ("CZ", "Premier Petr Fiala oświadczył, że Czechy nie poprą rozmów z Moskwą.")),
+    ("en", ("HU", "Viktor Orbán, Hungary's prime minister, again urged the bloc to open talks with the Kremlin."),
+     ("SK", "Robert Fico, Slovakia's prime minister, again urged the bloc to open talks with the Kremlin.")),
+])
+def test_the_decider_reads_what_is_said_not_who_says_it(lang: str, one: tuple[str, str],
+                                                         other: tuple[str, str]) -> None:
+    """The same sentence about another state and its leader gives the state the same features. Why: words of the
+    sentence beyond the state's own stretch, names included, lifted out-of-fold macro-F1 over the 644 shared
+    stories from 0.562 to 0.614, and all of it came from the names (without them 0.557). A prior on who is named
+    would say where a state usually stands, not what this story says, and could not see a state change its
+    line: the guide labels what the item shows. A two-word name before the state had leaked its surname into
+    the words leading to the state."""
+    (a, text_a), (b, text_b) = one, other
+    assert _candidates(text_a, lang)[a].features == _candidates(text_b, lang)[b].features
+
+
+def _candidates(text: str, lang: str = "en") -> dict[str, Candidate]:
+    """The decider's candidates for a story without a headline, as the trainer featurises it."""
     from monitor.judge.train import featurise
 
-    (example,) = featurise([Item(id="t", lang="en", title="", text=text, relevant=True, labels={})], shared=True)
+    (example,) = featurise([Item(id="t", lang=lang, title="", text=text, relevant=True, labels={})], shared=True)
     return example.candidates
 
 

@@ -72,6 +72,7 @@ def _spans(read: Read, glue: frozenset[str]) -> list[tuple[StateMention, int, in
     Poland, Bulgaria and Slovakia", "..., Cyprus and this year's Council chair Italy oppose ...": see ``_listed``)
     share the list's stretch and what leads to it."""
     states = {s.start for s in read.states}
+    ends = {s.start: s.end for s in read.states}  # a contrast word ends one after its position
     contrasts = {c[1] for c in read.concepts if c[0] == "contrast"}
     cuts = sorted(states | contrasts)
     busy = {c[1] for c in read.concepts} | set(read.russia)
@@ -88,8 +89,10 @@ def _spans(read: Read, glue: frozenset[str]) -> list[tuple[StateMention, int, in
         end = next((c for c in cuts if c >= last.end and not (c in contrasts and c <= last.end + 2)),
                    len(read.tokens))
         lead = max((c for c in cuts if c < first.start), default=-1)
+        # the lead begins after the whole of the state before ("Donald Tusk", not "Tusk" after "Donald")
+        lead_start = min(max(ends.get(lead, lead + 1), 0), first.start)
         for m in run:
-            out.append((m, max(lead + 1, 0), last.end, end))
+            out.append((m, lead_start, last.end, end))
     return out
 
 
@@ -168,6 +171,12 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
     for read in reads:
         prev, before = before, read
         sent_concepts = {c[0] for c in read.concepts}
+        # The words that name a state or its leader stay out of the word features: a name says who, not what
+        # is said. Read as words, the sentence's names lifted out-of-fold macro-F1 over the 644 shared stories
+        # from 0.562 to 0.614 (its other words: 0.557), a prior on where each state usually stands that would
+        # hide the story in which one changes its line. Taking the names that had reached the lead's and the
+        # stretch's words out cost 0.002 (two sets of three fold shuffles).
+        named = {i for m in read.states for i in range(m.start, m.end)}
         n_here = len({c for m in read.states for c in m.codes})
         spans = _spans(read, glue)
         lists: dict[tuple[int, int], set[str]] = defaultdict(set)
@@ -247,12 +256,12 @@ def candidates(reads: Sequence[Read], rule: dict[str, tuple[str, float, str]], l
                 f[f"anaphor_polar:{anaphor}"] = 1
             if "contrast" in sent_concepts and n_here > 1:
                 f["contrast_between_states"] = 1
-            for w in read.lemmas[own_start : min(own_end, own_start + LEMMA_WINDOW)]:
-                if len(w) > 2:
-                    f[f"w:{w}"] = 1
-            for w in read.lemmas[max(lead_start, m.start - 4) : m.start]:
-                if len(w) > 2:
-                    f[f"wl:{w}"] = 1
+            for i in range(own_start, min(own_end, own_start + LEMMA_WINDOW)):
+                if len(read.lemmas[i]) > 2 and i not in named:
+                    f[f"w:{read.lemmas[i]}"] = 1
+            for i in range(max(lead_start, m.start - 4), m.start):
+                if len(read.lemmas[i]) > 2 and i not in named:
+                    f[f"wl:{read.lemmas[i]}"] = 1
             if "nocomment" in own and not own & _ACTS:
                 for code in m.codes:  # "Belgium did not comment": present, silent
                     found.setdefault(code, Candidate(code)).silent += 1
