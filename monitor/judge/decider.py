@@ -72,7 +72,7 @@ def _spans(read: Read, glue: frozenset[str]) -> list[tuple[StateMention, int, in
     Poland, Bulgaria and Slovakia", "..., Cyprus and this year's Council chair Italy oppose ...": see ``_listed``)
     share the list's stretch and what leads to it."""
     states = {s.start for s in read.states}
-    ends = {s.start: s.end for s in read.states}  # a contrast word ends one after its position
+    ends = {s.start: s.end for s in read.states}  # where each state ends (a contrast word: one after it)
     contrasts = {c[1] for c in read.concepts if c[0] == "contrast"}
     cuts = sorted(states | contrasts)
     busy = {c[1] for c in read.concepts} | set(read.russia)
