@@ -352,6 +352,14 @@ def test_the_decider_reads_what_is_said_not_who_says_it(lang: str, one: tuple[st
     assert _candidates(text_a, lang)[a].features == _candidates(text_b, lang)[b].features
 
 
+def test_the_words_of_a_states_stretch_reach_past_a_time_and_a_place() -> None:
+    """What a state says often comes after when and where it said it; the stretch's words reach fifteen lemmas
+    (ten missed "sanctions" here), which scored better out of fold, the blind part most."""
+    features = _candidates("Poland said on Tuesday, after a meeting of ministers in Brussels, that sanctions "
+                           "must stay.")["PL"].features
+    assert features.get("w:sanction") == 1 and features.get("w:tuesday") == 1
+
+
 def _candidates(text: str, lang: str = "en") -> dict[str, Candidate]:
     """The decider's candidates for a story without a headline, as the trainer featurises it."""
     from monitor.judge.train import featurise
