@@ -33,7 +33,7 @@ from monitor.judge.topic import DIALOGUE, PRESSURE, Cue, Topic
 if TYPE_CHECKING:
     from monitor.judge.decider import Model
 
-ENGINE_VERSION = "9"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
+ENGINE_VERSION = "10"  # bump when the engine's reading changes; the topic's own version covers lexicon edits
 PRO, HARD, MIXED = "pro_dialogue", "hardline", "mixed"
 LABELS = (PRO, HARD, MIXED)
 MAX_LINK = 28  # tokens between a state and an object beyond which the link is a guess
