@@ -75,10 +75,9 @@ def _spans(read: Read, glue: frozenset[str]) -> list[tuple[StateMention, int, in
     "criticised". States listed together ("the Netherlands, Denmark, Italy and Spain expelled ...", "... taken by
     Poland, Bulgaria and Slovakia", "..., Cyprus and this year's Council chair Italy oppose ...": see ``_listed``)
     share the list's stretch and what leads to it."""
-    states = {s.start for s in read.states}
-    ends = {s.start: s.end for s in read.states}  # where each state ends (a contrast word: one after it)
+    ends = {s.start: s.end for s in read.states}  # each state's start and where it ends
     contrasts = {c[1] for c in read.concepts if c[0] == "contrast"}
-    cuts = sorted(states | contrasts)
+    cuts = sorted(ends.keys() | contrasts)
     busy = {c[1] for c in read.concepts} | set(read.russia)
     runs: list[list[StateMention]] = []
     for m in sorted(read.states, key=lambda s: s.start):
@@ -93,8 +92,9 @@ def _spans(read: Read, glue: frozenset[str]) -> list[tuple[StateMention, int, in
         end = next((c for c in cuts if c >= last.end and not (c in contrasts and c <= last.end + 2)),
                    len(read.tokens))
         lead = max((c for c in cuts if c < first.start), default=-1)
-        # the lead begins after the whole of the state before ("Donald Tusk", not "Tusk" after "Donald")
-        lead_start = min(max(ends.get(lead, lead + 1), 0), first.start)
+        # the lead begins after the whole of the state before ("Donald Tusk", not "Tusk" after "Donald"), one
+        # word after a contrast word, at 0 where nothing comes before
+        lead_start = min(ends.get(lead, lead + 1), first.start)
         for m in run:
             out.append((m, lead_start, last.end, end))
     return out
